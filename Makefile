@@ -1,0 +1,42 @@
+# Readiness: `make run` to try it, `make test` to check it. Needs python3 (3.11+).
+SHELL := /bin/bash
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export READINESS_SECRET_KEY ?= $(shell cat instance/secret_key 2>/dev/null)
+
+.PHONY: run test lint bench clean deps
+
+$(STAMP): pyproject.toml
+	@test -d $(VENV) || $(PY) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --upgrade pip
+	@$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+deps: $(STAMP)
+	@bash scripts/check-system.sh
+
+instance/secret_key:
+	@mkdir -p instance
+	@$(PY) -c 'import secrets; print(secrets.token_hex(32))' > $@
+	@chmod 600 $@
+
+run: deps instance/secret_key
+	@READINESS_SECRET_KEY=$$(cat instance/secret_key) bash scripts/run.sh
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest -q
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
+	  $(BIN)/python -m pytest -q; \
+	else echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) instance/readiness.db

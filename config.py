@@ -1,0 +1,61 @@
+"""Configuration defaults; the environment overrides them (see README)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, ClassVar
+
+INSTANCE_DIR = Path(__file__).resolve().parent / "instance"
+
+
+class Config:
+    """Defaults for every setting; `READINESS_*` environment variables override them."""
+
+    # No fallback secret: create_app refuses to start without one outside development.
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI = f"sqlite:///{INSTANCE_DIR / 'readiness.db'}"
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, Any]] = {"pool_pre_ping": True}
+    TIMEZONE = "Asia/Baku"
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    ISSUING_AUTHORITY = "Ministry of Defence — International Military Cooperation Department"
+    EXPIRY_WARNING_DAYS = 90
+    # Readiness bands: the lowest percentage that still earns each level (DESIGN.md §2.9).
+    P_BANDS = (90, 80, 70)
+    T_BANDS = (85, 75, 65)
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Readiness API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api"
+    OPENAPI_JSON_PATH = "openapi.json"
+    API_SPEC_OPTIONS: ClassVar[dict[str, Any]] = {
+        "components": {
+            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}
+        },
+        "security": [{"bearerAuth": []}],
+    }
+
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+    MAIL_SERVER = "localhost"
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "readiness@localhost"
+
+
+def database_url_from_env() -> str | None:
+    """Return DATABASE_URL normalised for SQLAlchemy (psycopg 3 for PostgreSQL)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return None
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

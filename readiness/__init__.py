@@ -1,0 +1,71 @@
+"""Readiness: peacekeeping training and readiness management."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    from config import Config, database_url_from_env
+    from readiness import auth, web
+    from readiness.extensions import api, csrf, db, login_manager, mail, migrate
+
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=False)
+    app.config.from_object(Config)
+    app.config.from_prefixed_env("READINESS")
+    if url := database_url_from_env():
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if test_config is not None:
+        app.config.update(test_config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    if not app.config.get("SECRET_KEY"):
+        if not (app.debug or app.testing or app.config.get("EPHEMERAL_SECRET_KEY")):
+            raise RuntimeError("Set READINESS_SECRET_KEY: there is no default secret.")
+        # A random key for this process only: sessions end when it does.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True,
+                     compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    api.init_app(app)
+    _register_models()
+    auth.init_app(app)
+    _register_blueprints(app)
+    web.init_app(app)
+    return app
+
+
+def _root() -> Path:
+    return Path(__file__).resolve().parent.parent
+
+
+def _register_models() -> None:
+    # Every model module, so metadata (migrations, delete checks) sees all tables.
+    from readiness import audit  # noqa: F401
+    from readiness.auth import models as _a  # noqa: F401
+    from readiness.personnel import models as _p  # noqa: F401
+    from readiness.training import models as _t  # noqa: F401
+    from readiness.units import models as _u  # noqa: F401
+
+
+def _register_blueprints(app: Flask) -> None:
+    from readiness.extensions import api, csrf
+    from readiness.personnel.views import blp as personnel_blp
+    from readiness.training.views import blueprints as training_blps
+    from readiness.units.views import blp as units_blp
+
+    for blp in (units_blp, personnel_blp, *training_blps):
+        # The API guard in auth checks CSRF itself for session-authenticated writes.
+        csrf.exempt(blp)
+        api.register_blueprint(blp)

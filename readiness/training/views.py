@@ -1,0 +1,5 @@
+"""Catalogue and requirement endpoints of the JSON API."""
+
+from flask_smorest import Blueprint
+
+blueprints: list[Blueprint] = []
