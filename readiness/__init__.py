@@ -61,11 +61,13 @@ def _register_models() -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from readiness.extensions import api, csrf
+    from readiness.engine.views import blueprints as engine_blps
     from readiness.personnel.views import blp as personnel_blp
+    from readiness.records.views import blueprints as records_blps
     from readiness.training.views import blueprints as training_blps
     from readiness.units.views import blp as units_blp
 
-    for blp in (units_blp, personnel_blp, *training_blps):
+    for blp in (units_blp, personnel_blp, *training_blps, *records_blps, *engine_blps):
         # The API guard in auth checks CSRF itself for session-authenticated writes.
         csrf.exempt(blp)
         api.register_blueprint(blp)

@@ -1,0 +1,5 @@
+"""Completion and attainment endpoints of the JSON API."""
+
+from flask_smorest import Blueprint
+
+blueprints: list[Blueprint] = []
