@@ -1,8 +1,4 @@
-"""Build the demo force as plain data: units, people, catalogue and training records.
-
-Pure Python and deterministic for a given seed and reference date, so the CLI, the tests
-and the benchmarks all see the same brigade. Keys are the DESIGN.md §1 field names.
-"""
+"""The demo force as plain data keyed by DESIGN.md §1 names, deterministic for a seed and a date."""
 
 from __future__ import annotations
 
@@ -32,18 +28,15 @@ class DemoForce:
 
 
 # Posts (role, count) held by a unit itself; its children hold their own.
-_HQ: _Posts = (("brigade_commander", 1), ("staff_officer", 17), ("signaller", 5),
-               ("driver", 5), ("medic", 2))
+_HQ: _Posts = (("brigade_commander", 1), ("staff_officer", 17), ("signaller", 5), ("driver", 5), ("medic", 2))
 _MOG: _Posts = (("staff_officer", 6), ("military_observer", 14))
-_BN: _Posts = (("battalion_commander", 1), ("staff_officer", 6), ("signaller", 3),
-               ("driver", 3), ("medic", 2))
-_COY: _Posts = (("company_commander", 1), ("squad_leader", 1), ("signaller", 1),
-                ("driver", 2), ("medic", 1))
-_INF_PLATOON: _Posts = (("platoon_commander", 1), ("squad_leader", 3), ("rifleman", 15),
-                        ("medic", 1))
+_BN: _Posts = (("battalion_commander", 1), ("staff_officer", 6), ("signaller", 3), ("driver", 3),
+               ("medic", 2))
+_COY: _Posts = (("company_commander", 1), ("squad_leader", 1), ("signaller", 1), ("driver", 2), ("medic", 1))
+_INF_PLATOON: _Posts = (("platoon_commander", 1), ("squad_leader", 3), ("rifleman", 15), ("medic", 1))
 _CS_COMPANIES: tuple[tuple[str, str, _Posts], ...] = (
-    ("ENG", "Engineer Company", (("platoon_commander", 1), ("squad_leader", 2),
-                                 ("engineer", 10), ("driver", 1))),
+    ("ENG", "Engineer Company",
+     (("platoon_commander", 1), ("squad_leader", 2), ("engineer", 10), ("driver", 1))),
     ("LOG", "Logistics Company", (("platoon_commander", 1), ("squad_leader", 2), ("driver", 9))),
     ("SIG", "Signals Company", (("platoon_commander", 1), ("squad_leader", 1), ("signaller", 8))),
     ("MED", "Medical Company", (("platoon_commander", 1), ("squad_leader", 1), ("medic", 6))),
@@ -51,12 +44,9 @@ _CS_COMPANIES: tuple[tuple[str, str, _Posts], ...] = (
 _ORDINALS = ("1st", "2nd", "3rd")
 
 _RANKS: dict[str, tuple[tuple[str, int], ...]] = {
-    "rifleman": (("Private", 80), ("Corporal", 20)),
-    "squad_leader": (("Sergeant", 75), ("Corporal", 25)),
-    "platoon_commander": (("Lieutenant", 1),),
-    "company_commander": (("Captain", 85), ("Major", 15)),
-    "battalion_commander": (("Lieutenant Colonel", 1),),
-    "brigade_commander": (("Colonel", 1),),
+    "rifleman": (("Private", 80), ("Corporal", 20)), "squad_leader": (("Sergeant", 75), ("Corporal", 25)),
+    "platoon_commander": (("Lieutenant", 1),), "company_commander": (("Captain", 85), ("Major", 15)),
+    "battalion_commander": (("Lieutenant Colonel", 1),), "brigade_commander": (("Colonel", 1),),
     "staff_officer": (("Lieutenant", 5), ("Captain", 40), ("Major", 40), ("Lieutenant Colonel", 15)),
     "military_observer": (("Captain", 55), ("Major", 45)),
     "medic": (("Private", 30), ("Corporal", 40), ("Sergeant", 30)),
@@ -65,23 +55,20 @@ _RANKS: dict[str, tuple[tuple[str, int], ...]] = {
     "signaller": (("Private", 45), ("Corporal", 35), ("Sergeant", 20)),
 }
 OFFICER_RANKS = frozenset({"Lieutenant", "Captain", "Major", "Lieutenant Colonel", "Colonel"})
-_COMMAND_ROLES = frozenset({"brigade_commander", "battalion_commander", "company_commander",
-                            "platoon_commander"})
-_FEMALE_SHARE = {"medic": 0.3, "signaller": 0.2, "staff_officer": 0.15,
-                 "military_observer": 0.2, "platoon_commander": 0.08}
+_COMMAND_ROLES = frozenset(role for role in _RANKS if role.endswith("_commander"))
+_FEMALE_SHARE = {"medic": 0.3, "signaller": 0.2, "staff_officer": 0.15, "military_observer": 0.2,
+                 "platoon_commander": 0.08}
 
 # Looked up along a unit's ancestry: share of posts filled, and how often training lapses.
 _FILL = {"PKB-2BN-C": 0.86, "PKB-3BN-LOG": 0.9, "PKB-HQ": 1.0, "PKB": 0.98}
 _LAPSE = {"PKB-2BN-C": 4.0, "PKB-3BN-LOG": 1.8, "PKB-MOG": 0.5, "PKB-HQ": 0.7, "PKB": 1.0}
 
-_UN = "UN DPO Integrated Training Service"
-_NSO = "NATO School Oberammergau"
-_PTEC = "Azerbaijan PfP Training Centre (PTEC)"
-_NPTC = "National Peacekeeping Training Centre"
+_UN, _NSO = "UN DPO Integrated Training Service", "NATO School Oberammergau"
+_PTEC, _NPTC = "Azerbaijan PfP Training Centre (PTEC)", "National Peacekeeping Training Centre"
 _COURSES: tuple[tuple[str, str, str, str, int | None], ...] = (
     ("UN-CPTM", "UN Core Pre-Deployment Training Materials (CPTM)", _UN, "individual", 48),
     ("UN-STM-POC", "UN STM: Protection of Civilians", _UN, "individual", 48),
-    ("UN-STM-CRSV", "UN STM: ConflictError-Related Sexual Violence", _UN, "individual", 48),
+    ("UN-STM-CRSV", "UN STM: Conflict-Related Sexual Violence", _UN, "individual", 48),
     ("UN-STM-CP", "UN STM: Child Protection", _UN, "individual", 48),
     ("UN-STM-UNMEM", "UN STM: Military Experts on Mission", _UN, "individual", 48),
     ("UN-STM-SO", "UN STM: Staff Officers", _UN, "individual", 48),
@@ -105,21 +92,15 @@ _STANDARDS: tuple[tuple[str, str, str, str, int], ...] = (
 )
 # (course, standard, min_level, unit, role)
 _REQUIREMENTS: tuple[tuple[str | None, str | None, str | None, str | None, str | None], ...] = (
-    ("UN-CPTM", None, None, None, None),
-    ("NPTC-CIED", None, None, "PKB", None),
-    ("NPTC-CLS", None, None, "PKB", None),
-    (None, "AZ-WPN-QUAL", None, "PKB", None),
-    ("UN-STM-IB", None, None, "PKB-1BN", None),
-    ("UN-STM-IB", None, None, "PKB-2BN", None),
+    ("UN-CPTM", None, None, None, None), ("NPTC-CIED", None, None, "PKB", None),
+    ("NPTC-CLS", None, None, "PKB", None), (None, "AZ-WPN-QUAL", None, "PKB", None),
+    ("UN-STM-IB", None, None, "PKB-1BN", None), ("UN-STM-IB", None, None, "PKB-2BN", None),
     ("UN-STM-POC", None, None, None, "platoon_commander"),
     ("UN-STM-POC", None, None, None, "company_commander"),
-    ("UN-STM-POC", None, None, None, "staff_officer"),
-    ("UN-STM-SO", None, None, None, "staff_officer"),
+    ("UN-STM-POC", None, None, None, "staff_officer"), ("UN-STM-SO", None, None, None, "staff_officer"),
     ("UN-STM-UNMEM", None, None, None, "military_observer"),
-    ("AZ-PTEC-MOC", None, None, None, "military_observer"),
-    ("NPTC-DRV", None, None, None, "driver"),
-    ("UN-STM-CRSV", None, None, "PKB-MOG", None),
-    ("UN-STM-CP", None, None, "PKB-MOG", None),
+    ("AZ-PTEC-MOC", None, None, None, "military_observer"), ("NPTC-DRV", None, None, None, "driver"),
+    ("UN-STM-CRSV", None, None, "PKB-MOG", None), ("UN-STM-CP", None, None, "PKB-MOG", None),
     (None, "STANAG6001-EN", "2222", None, "staff_officer"),
     (None, "STANAG6001-EN", "2222", None, "company_commander"),
     (None, "STANAG6001-EN", "3222", None, "military_observer"),
@@ -127,9 +108,9 @@ _REQUIREMENTS: tuple[tuple[str | None, str | None, str | None, str | None, str |
 )
 # Courses people take without being required to: (code, chance) by kind of person.
 _EXTRAS: dict[str, tuple[tuple[str, float], ...]] = {
-    "officer": (("NSO-N3-07", 0.25), ("NSO-M5-34", 0.08), ("NSO-M3-108", 0.06),
-                ("AZ-PTEC-PSO", 0.3), ("AZ-PTEC-ENG", 0.3), ("UN-STM-CRSV", 0.2),
-                ("UN-STM-CP", 0.15), ("NPTC-ROE", 0.3), ("AZ-PTEC-CIMIC", 0.05)),
+    "officer": (("NSO-N3-07", 0.25), ("NSO-M5-34", 0.08), ("NSO-M3-108", 0.06), ("AZ-PTEC-PSO", 0.3),
+                ("AZ-PTEC-ENG", 0.3), ("UN-STM-CRSV", 0.2), ("UN-STM-CP", 0.15), ("NPTC-ROE", 0.3),
+                ("AZ-PTEC-CIMIC", 0.05)),
     "nco": (("NPTC-ROE", 0.35), ("UN-STM-POC", 0.15), ("AZ-PTEC-ENG", 0.05)),
     "soldier": (("NPTC-ROE", 0.1),),
 }
@@ -147,11 +128,6 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 def _slp_text(skills: list[int]) -> str:
     """Write half-step skill values (0..10) in the stored form, e.g. '3+32+2'."""
     return "".join(f"{v // 2}{'+' if v % 2 else ''}" for v in skills)
-
-
-def _email_part(text: str) -> str:
-    """Transliterate an Azerbaijani name into an e-mail local part."""
-    return "".join(names.ASCII.get(c, c) for c in text).lower().replace(" ", "")
 
 
 def _units() -> list[tuple[Row, _Posts]]:
@@ -185,24 +161,19 @@ def _units() -> list[tuple[Row, _Posts]]:
 class _Builder:
     """Holds the random source and the reference date while records are generated."""
 
-    def __init__(self, today: dt.date, seed: int) -> None:
-        self.rng = random.Random(seed)
+    def __init__(self, today: dt.date, seed: int, units: list[Row]) -> None:
+        self.rng = random.Random(seed)  # noqa: S311  -- demo data, not secrets
         self.today = today
         self.start = _add_months(today, -48)
-        self.parent: dict[str, str | None] = {}
-        self.kind: dict[str, str] = {}
+        self.parent: dict[str, str | None] = {u["code"]: u["parent"] for u in units}
+        self.kind: dict[str, str] = {u["code"]: u["kind"] for u in units}
         self.collective: dict[str, dt.date] = {}
         self.completions: list[Row] = []
         self.attainments: list[Row] = []
 
-    def chain(self, code: str) -> list[str]:
+    def chain(self, code: str | None) -> list[str]:
         """Return the unit and its ancestors, nearest first."""
-        out: list[str] = []
-        node: str | None = code
-        while node is not None:
-            out.append(node)
-            node = self.parent[node]
-        return out
+        return [code, *self.chain(self.parent[code])] if code else []
 
     def lookup(self, table: dict[str, float], code: str) -> float:
         """Return the value set for the nearest ancestor listed in `table`."""
@@ -227,8 +198,7 @@ class _Builder:
             return _add_months(t + 3 * _DAY, -months), _add_months(t + 88 * _DAY, -months)
         hi = _add_months(t, -months) - 3 * _DAY
         # A lapsed four-year record reaches back a few months before the four-year window.
-        return (max(self.start, hi - 400 * _DAY) if hi - self.start > 60 * _DAY
-                else hi - 180 * _DAY), hi
+        return (max(self.start, hi - 400 * _DAY) if hi - self.start > 60 * _DAY else hi - 180 * _DAY), hi
 
     def outcome(self, lapse: float, newcomer: bool, *, graded: bool = False) -> str:
         """Draw today's status of one requirement for one person."""
@@ -236,15 +206,13 @@ class _Builder:
             return "missing"
         r = self.rng.random()
         for status, p in (("missing", 0.012 * lapse), ("expired", 0.02 * lapse),
-                          ("insufficient", 0.025 * lapse if graded else 0.0),
-                          ("expiring", 0.05)):
+                          ("insufficient", 0.025 * lapse if graded else 0.0), ("expiring", 0.05)):
             if r < p:
                 return status
             r -= p
         return "valid"
 
-    def complete(self, sn: str, code: str, kind: str, months: int | None, outcome: str,
-                 unit: str) -> None:
+    def complete(self, sn: str, code: str, kind: str, months: int | None, outcome: str, unit: str) -> None:
         """Record the completions that leave a course in `outcome` today."""
         if outcome == "missing":
             return
@@ -262,8 +230,7 @@ class _Builder:
         for d in reversed(dates):
             score = (None if kind == "collective" or self.rng.random() < 0.25
                      else round(self.rng.triangular(60, 100, 86)))
-            self.completions.append({"service_number": sn, "course": code,
-                                     "completed_on": d, "score": score})
+            self.completions.append({"service_number": sn, "course": code, "completed_on": d, "score": score})
 
     def collective_date(self, unit: str) -> dt.date:
         """Return when the person's company (or battalion staff) trained together."""
@@ -273,12 +240,11 @@ class _Builder:
                 lo = _add_months(self.today, -48) + 35 * _DAY
                 self.collective[owner] = self.day(lo, lo + 10 * _DAY)
             else:
-                self.collective[owner] = self.day(_add_months(self.today + 150 * _DAY, -48),
-                                                  self.today - 60 * _DAY)
+                lo = _add_months(self.today + 150 * _DAY, -48)
+                self.collective[owner] = self.day(lo, self.today - 60 * _DAY)
         return self.collective[owner]
 
-    def attain(self, sn: str, code: str, months: int, outcome: str, minimum: str | None,
-               mean: float) -> None:
+    def attain(self, sn: str, code: str, months: int, outcome: str, minimum: str | None, mean: float) -> None:
         """Record the assessments that leave a standard in `outcome` today."""
         if outcome == "missing":
             return
@@ -372,7 +338,8 @@ def _staff(b: _Builder, layout: list[tuple[Row, _Posts]]) -> list[Row]:
         p["service_number"] = f"AZ-{number}"
         wants = p["rank"] in OFFICER_RANKS or (p["rank"] == "Sergeant" and b.rng.random() < 0.15)
         if wants and p["family_name"] not in cyrillic:
-            local = f"{_email_part(p['given_name'])}.{_email_part(p['family_name'])}"
+            local = ".".join("".join(names.ASCII.get(c, c) for c in p[k]).lower()
+                             for k in ("given_name", "family_name"))
             candidate, n = local, 1
             while candidate in taken:
                 n += 1
@@ -396,8 +363,7 @@ def _train(b: _Builder, person: Row) -> None:
     for code, minimum in needs.items():
         if code in _COURSE_INFO:
             kind, months = _COURSE_INFO[code]
-            b.complete(sn, code, kind, months, b.outcome(lapse, newcomer and code != "UN-CPTM"),
-                       unit)
+            b.complete(sn, code, kind, months, b.outcome(lapse, newcomer and code != "UN-CPTM"), unit)
         elif code == "AZ-WPN-QUAL":
             b.attain(sn, code, 12, b.outcome(lapse, newcomer, graded=True), None, 0)
         else:
@@ -410,16 +376,13 @@ def _train(b: _Builder, person: Row) -> None:
             kind, months = _COURSE_INFO[code]
             b.complete(sn, code, kind, months, rng.choice(_OPTIONAL_OUTCOMES), unit)
     if "STANAG6001-EN" not in needs and rng.random() < (0.6 if officer else 0.05):
-        b.attain(sn, "STANAG6001-EN", 36, rng.choice(_OPTIONAL_OUTCOMES), None,
-                 2.2 if officer else 1.6)
+        b.attain(sn, "STANAG6001-EN", 36, rng.choice(_OPTIONAL_OUTCOMES), None, 2.2 if officer else 1.6)
 
 
 def build_demo_force(today: dt.date, seed: int = 2026) -> DemoForce:
     """Generate the demo brigade with training records up to `today`."""
-    b = _Builder(today, seed)
     layout = _units()
-    b.parent = {u["code"]: u["parent"] for u, _ in layout}
-    b.kind = {u["code"]: u["kind"] for u, _ in layout}
+    b = _Builder(today, seed, [u for u, _ in layout])
     people = _staff(b, layout)
     for person in people:
         _train(b, person)
