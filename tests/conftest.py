@@ -16,7 +16,7 @@ from readiness.extensions import db
 from tests import factories
 
 
-def _postgres_database() -> Iterator[str | None]:
+def private_postgres_database() -> Iterator[str | None]:
     """Create a private PostgreSQL database for this run (parallel runs must not collide)."""
     base = os.environ.get("TEST_DATABASE_URL")
     if not base:
@@ -38,7 +38,7 @@ def _postgres_database() -> Iterator[str | None]:
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of this run's database: a private PostgreSQL database or a SQLite file."""
-    gen = _postgres_database()
+    gen = private_postgres_database()
     url = next(gen)
     if url is None:
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
