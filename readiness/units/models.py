@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import DDL, CheckConstraint, ForeignKey, Index, String, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from readiness.db import Base
@@ -35,3 +35,33 @@ class Unit(Base):
 
     def __repr__(self) -> str:
         return f"<Unit {self.code}>"
+
+
+# No unit may become its own ancestor: a new parent must not lie in the unit's subtree,
+# which the materialised path answers without recursion. The same SQL is in migration 0001.
+NO_CYCLE_SQLITE = """
+CREATE TRIGGER units_no_cycle BEFORE UPDATE OF parent_id ON units
+WHEN NEW.parent_id IS NOT NULL AND EXISTS (
+    SELECT 1 FROM units AS p WHERE p.id = NEW.parent_id AND p.path LIKE OLD.path || '%')
+BEGIN
+    SELECT RAISE(ABORT, 'a unit cannot become its own ancestor');
+END
+"""
+NO_CYCLE_POSTGRESQL = """
+CREATE FUNCTION units_no_cycle() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.parent_id IS NOT NULL AND EXISTS (
+        SELECT 1 FROM units AS p WHERE p.id = NEW.parent_id AND p.path LIKE OLD.path || '%')
+    THEN
+        RAISE EXCEPTION 'a unit cannot become its own ancestor';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER units_no_cycle BEFORE UPDATE OF parent_id ON units
+    FOR EACH ROW EXECUTE FUNCTION units_no_cycle();
+"""
+# DDL() formats its text with %, so the LIKE wildcard is doubled there.
+event.listen(Unit.__table__, "after_create",
+             DDL(NO_CYCLE_SQLITE.replace("%", "%%")).execute_if(dialect="sqlite"))
+event.listen(Unit.__table__, "after_create",
+             DDL(NO_CYCLE_POSTGRESQL.replace("%", "%%")).execute_if(dialect="postgresql"))
