@@ -62,3 +62,15 @@ def api_client(app: Any, user: User) -> ApiClient:
     token = create_token(user.name)
     db.session.commit()
     return ApiClient(app, token)
+
+
+def make_person(service_number: str, unit: str, *, family_name: str = "Əliyev",
+                given_name: str = "Elvin", **fields: Any) -> Any:
+    """Create and commit a person in `unit` (other fields: rank, role, status, earmarked, …)."""
+    from readiness.personnel.services import create_people
+
+    row = {"service_number": service_number, "rank": "Private", "family_name": family_name,
+           "given_name": given_name, "unit": unit, "role": "rifleman", **fields}
+    (person,) = create_people([row], None)
+    db.session.commit()
+    return person
