@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, literal, select, update
+from sqlalchemy import Select, bindparam, func, insert, literal, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from readiness import audit
 from readiness.errors import ConflictError, InvalidError, NotFoundError
@@ -146,3 +147,78 @@ def delete_unit(unit: Unit, actor: Any) -> None:
     audit.record(actor, "delete", "unit", unit.code, {"name": unit.name, "kind": unit.kind})
     db.session.delete(unit)
     db.session.flush()
+
+
+def create_units(rows: list[dict[str, Any]], actor: Any) -> list[Unit]:
+    """Create many units at once, all or none; a parent may be an earlier row of the list."""
+    errors: dict[int, dict[str, list[str]]] = {}
+
+    def error(index: int, field: str, message: str) -> None:
+        errors.setdefault(index, {}).setdefault(field, []).append(message)
+
+    codes = [row["code"] for row in rows]
+    position: dict[str, int] = {}
+    for index, code in enumerate(codes):
+        position.setdefault(code, index)
+    known = units_by_code(set(codes) | {row["parent"] for row in rows if row.get("parent")})
+    for index, row in enumerate(rows):
+        code, parent = row["code"], row.get("parent")
+        if code in known:
+            error(index, "code", f"A unit with code {code!r} already exists.")
+        elif position[code] != index:
+            error(index, "code", f"Code {code!r} appears more than once in the list.")
+        if parent is None or (parent in known and parent != code):
+            continue
+        if parent == code:
+            error(index, "parent", "A unit cannot be its own parent.")
+        elif parent not in position:
+            error(index, "parent", f"Unknown unit {parent!r}.")
+        elif position[parent] > index:
+            error(index, "parent", f"Unit {parent!r} comes later in the list; "
+                                   "list parents before their children.")
+    if errors:
+        # Duplicates alone are a conflict with existing data; anything else is bad input.
+        conflicts_only = all(set(fields) == {"code"} for fields in errors.values())
+        cls = ConflictError if conflicts_only else InvalidError
+        raise cls(f"{len(errors)} of {len(rows)} unit(s) cannot be created.", errors)
+    if not rows:
+        return []
+
+    # A new parent must exist before its children: insert generation by generation, each
+    # generation in one statement; the paths hold ids, so they are set afterwards in one more.
+    generation: list[int] = []
+    for row in rows:
+        parent = row.get("parent")
+        generation.append(generation[position[parent]] + 1 if parent and parent not in known else 0)
+    by_code = dict(known)
+    made: dict[int, Unit] = {}
+    for gen in range(max(generation) + 1):
+        batch = [i for i, g in enumerate(generation) if g == gen]
+        units = db.session.scalars(
+            insert(Unit).returning(Unit, sort_by_parameter_order=True),
+            [{"code": rows[i]["code"], "name": rows[i]["name"], "kind": rows[i]["kind"],
+              "parent_id": by_code[rows[i]["parent"]].id if rows[i].get("parent") else None,
+              "authorized_strength": rows[i].get("authorized_strength", 0), "path": "", "depth": 0}
+             for i in batch],
+        )
+        for i, unit in zip(batch, units, strict=True):
+            made[i] = by_code[unit.code] = unit
+    created = [made[i] for i in range(len(rows))]
+    tree = []
+    for unit, row in zip(created, rows, strict=True):
+        parent = by_code[row["parent"]] if row.get("parent") else None
+        path = (parent.path if parent else "/") + f"{unit.id}/"
+        depth = parent.depth + 1 if parent else 0
+        tree.append({"b_id": unit.id, "b_path": path, "b_depth": depth})
+        # Keep the session's objects in step with what the UPDATE below writes.
+        for attr, value in (("parent", parent), ("path", path), ("depth", depth)):
+            set_committed_value(unit, attr, value)
+    table = Unit.__table__
+    db.session.execute(
+        update(table).where(table.c.id == bindparam("b_id"))
+        .values(path=bindparam("b_path"), depth=bindparam("b_depth")),
+        tree,
+    )
+    audit.record_many(actor, "create", "unit", [(r["code"], {k: r.get(k) for k in FIELDS}) for r in rows])
+    db.session.flush()
+    return created
