@@ -37,6 +37,9 @@ class Config:
         "security": [{"bearerAuth": []}],
     }
 
+    # Argon2id cost; {} is argon2-cffi's default (RFC 9106 low-memory profile).
+    PASSWORD_HASH_PARAMS: ClassVar[dict[str, int]] = {}
+
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -78,6 +78,8 @@ def app(database_url: str, _schema: None) -> Iterator[Any]:
         "SQLALCHEMY_DATABASE_URI": database_url,
         "WTF_CSRF_ENABLED": True,
         "SERVER_NAME": None,
+        # Cheap hashing keeps the suite fast; production uses argon2-cffi's defaults.
+        "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
     })
     with app.app_context():
         _empty_all_tables()

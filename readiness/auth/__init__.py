@@ -11,7 +11,7 @@ from readiness.extensions import csrf, db, login_manager
 def init_app(app: Flask) -> None:
     """Wire user loading, the API guard and the login pages into the app."""
     from readiness.auth.models import User
-    from readiness.auth.services import user_for_token
+    from readiness.auth.services import configure_hasher, user_for_token
     from readiness.auth.views import bp
 
     @login_manager.user_loader
@@ -46,5 +46,6 @@ def init_app(app: Flask) -> None:
             csrf.protect()
         return None
 
+    configure_hasher(app.config["PASSWORD_HASH_PARAMS"])
     login_manager.login_view = "auth.login"
     app.register_blueprint(bp)

@@ -19,6 +19,12 @@ _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
 
 
+def configure_hasher(params: dict[str, int]) -> None:
+    """Set the Argon2id cost (time_cost, memory_cost in KiB, parallelism); {} keeps the defaults."""
+    global _hasher  # one hasher per process, set from configuration
+    _hasher = PasswordHasher(**params)
+
+
 def hash_password(password: str) -> str:
     """Hash a password with Argon2id."""
     return _hasher.hash(password)

@@ -1,0 +1,66 @@
+"""Role × endpoint × scope: who gets which status from every endpoint.
+
+The force: brigade PKB with battalions 1BN and 2BN. Users: `admin` (whole force),
+`to` training officer of 1BN, `cdr` commander of 1BN, `viewer` viewer of 1BN, and
+`anon` without credentials. `{own}` is a record in 1BN, `{other}` one in 2BN.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from readiness.extensions import db
+from tests.factories import ApiClient, api_client, make_unit, make_user
+
+ROLES = ("admin", "to", "cdr", "viewer", "anon")
+
+
+def _row(method: str, path: str, body: Any, *statuses: int) -> Any:
+    return pytest.param(method, path, body, dict(zip(ROLES, statuses, strict=True)),
+                        id=f"{method} {path}")
+
+
+UNIT = {"code": "NEW", "name": "New company", "parent": "1BN", "kind": "company"}
+
+MATRIX = [
+    # method, path, body, admin, training officer, commander, viewer, anonymous
+    _row("GET", "units", None, 200, 200, 200, 200, 401),
+    _row("GET", "units/1BN", None, 200, 200, 200, 200, 401),
+    _row("GET", "units/2BN", None, 200, 404, 404, 404, 401),
+    _row("POST", "units", UNIT, 201, 403, 403, 403, 401),
+    _row("PATCH", "units/1BN", {"name": "Renamed"}, 200, 403, 403, 403, 401),
+    _row("PATCH", "units/2BN", {"name": "Renamed"}, 200, 403, 403, 403, 401),
+    _row("DELETE", "units/1BN-EMPTY", None, 204, 403, 403, 403, 401),
+]
+
+
+@pytest.fixture
+def clients(app: Any) -> dict[str, Any]:
+    """One API client per role, on the small force."""
+    make_unit("PKB", kind="brigade")
+    make_unit("1BN", "PKB", kind="battalion")
+    make_unit("2BN", "PKB", kind="battalion")
+    make_unit("1BN-EMPTY", "1BN")
+    users = {
+        "admin": make_user("admin", role="admin"),
+        "to": make_user("to", role="training_officer", unit="1BN"),
+        "cdr": make_user("cdr", role="commander", unit="1BN"),
+        "viewer": make_user("viewer", role="viewer", unit="1BN"),
+    }
+    result: dict[str, Any] = {name: api_client(app, user) for name, user in users.items()}
+    result["anon"] = ApiClient(app, "")
+    result["anon"].headers = {}
+    db.session.commit()
+    return result
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), MATRIX)
+@pytest.mark.parametrize("role", ROLES)
+def test_role_and_scope_decide_the_status(clients, role, method, path, body, expected):
+    resp = clients[role]._call(method, path, body)
+    assert resp.status_code == expected[role], resp.get_data(as_text=True)
+    if resp.status_code >= 400:
+        assert resp.json["code"] == resp.status_code
+        assert resp.json["message"]
