@@ -13,7 +13,7 @@ from flask import Flask
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     from config import Config, database_url_from_env
-    from readiness import auth, web
+    from readiness import auth, engine, web
     from readiness.extensions import api, csrf, db, login_manager, mail, migrate
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
@@ -41,6 +41,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     api.init_app(app)
     _register_models()
     auth.init_app(app)
+    engine.init_app(app)
     _register_blueprints(app)
     web.init_app(app)
     return app

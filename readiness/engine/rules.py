@@ -1,0 +1,250 @@
+"""The readiness rules of DESIGN.md §2, each stated once.
+
+Rules 2–7 are SQL building blocks (set-based, SQLite and PostgreSQL alike): which
+requirements apply to whom, what a person's records make of a requirement on a date,
+and the status that follows. Rule 1 and rule 5's parsing live in readiness.training
+(dates, slp); rules 8–10's arithmetic on counts is plain Python here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from fractions import Fraction
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    union_all,
+)
+from sqlalchemy.orm import aliased
+
+from readiness.engine.models import HELD, INSUFFICIENT, MISSING
+from readiness.personnel.models import Person
+from readiness.training.models import Attainment, Completion, Requirement, Standard
+from readiness.units.models import Unit
+
+STATUSES = ("valid", "expiring", "expired", "insufficient", "missing")
+GOOD = ("valid", "expiring")
+
+#: Restricts a statement to some people: takes the person-id column, returns a WHERE clause.
+PersonFilter = Callable[[Any], ColumnElement[bool]]
+
+
+def everyone(_column: Any) -> ColumnElement[bool]:
+    """Keep every person."""
+    return true()
+
+
+def today() -> date:
+    """Return today's date in the configured time zone."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def warning_days() -> int:
+    """Return EXPIRY_WARNING_DAYS (rule 3)."""
+    return int(current_app.config["EXPIRY_WARNING_DAYS"])
+
+
+# ---- rule 5: STANAG 6001 profiles compared per skill, in SQL ---------------------------
+
+# A stored profile ('3+32+2') becomes four letters, one per skill, ordered like the skill
+# values of readiness.training.slp (2·level + plus): 'a' = 0, 'b' = 0+, … 'k' = 5.
+# Plus tokens first, so that the digit of a plus token is never read on its own.
+_SLP_LETTERS = [(f"{n}+", chr(ord("a") + 2 * n + 1)) for n in range(5)] + [
+    (str(n), chr(ord("a") + 2 * n)) for n in range(6)]
+
+
+def slp_key(level: Any) -> ColumnElement[str]:
+    """Return SQL turning a stored profile into four skill letters that compare per skill."""
+    expr = level
+    for token, letter in _SLP_LETTERS:
+        expr = func.replace(expr, token, letter)
+    return expr
+
+
+def level_meets(level: Any, minimum: Any, scale: Any) -> ColumnElement[bool]:
+    """Return SQL telling whether a result meets a requirement's minimum (rules 4 and 5)."""
+    have, need = slp_key(level), slp_key(minimum)
+    per_skill = and_(*(func.substr(have, i, 1) >= func.substr(need, i, 1) for i in range(1, 5)))
+    return case(
+        (scale == "pass", level == "pass"),
+        (minimum.is_(None), true()),
+        else_=per_skill,
+    )
+
+
+# ---- rule 6: which requirements apply to whom ---------------------------------------------
+
+def applicable_pairs(people: PersonFilter) -> Select[Any]:
+    """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id, min_level).
+
+    One row per requirement that applies to a person of `people`, on today's roster.
+    """
+    person_unit, req_unit = aliased(Unit), aliased(Unit)
+    return (
+        select(
+            Person.id.label("person_id"), Requirement.id.label("requirement_id"),
+            Person.unit_id.label("unit_id"), is_assigned(Person).label("assigned"),
+            Requirement.course_id, Requirement.standard_id, Requirement.min_level,
+        )
+        .join(person_unit, person_unit.id == Person.unit_id)
+        .join(Requirement, or_(Requirement.role.is_(None), Requirement.role == Person.role))
+        .outerjoin(req_unit, req_unit.id == Requirement.unit_id)
+        .where(or_(Requirement.unit_id.is_(None), person_unit.path.startswith(req_unit.path)),
+               people(Person.id))
+    )
+
+
+def is_assigned(person: Any) -> ColumnElement[bool]:
+    """Return SQL for rule 8's `assigned`: earmarked and active."""
+    return and_(person.earmarked == true(), person.status == "active")
+
+
+# ---- rules 2–4: what a person's records make of a requirement -----------------------------
+
+def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
+    """Return (person_id, requirement_id, unit_id, assigned, state, expires_on) for `pairs`.
+
+    `pairs` has the columns of `applicable_pairs`. With `on` a date, only records made on
+    or before it count; with None, all records do (the standing from today on). `state` is
+    MISSING, INSUFFICIENT or HELD; `expires_on` is the latest expiry of the counting
+    records of a course, or the deciding (latest) result's expiry of a standard; null
+    when that never expires. `status()` turns these into the status on a date.
+    """
+    p = pairs.subquery("pairs")
+    keys = (p.c.person_id, p.c.requirement_id, p.c.unit_id, p.c.assigned)
+
+    joined = and_(Completion.person_id == p.c.person_id, Completion.course_id == p.c.course_id,
+                  Completion.revoked == false())
+    if on is not None:
+        joined = and_(joined, Completion.completed_on <= on)
+    never = func.max(case((and_(Completion.id.is_not(None), Completion.expires_on.is_(None)), 1), else_=0))
+    courses = (
+        select(*keys,
+               case((func.count(Completion.id) == 0, MISSING), else_=HELD).label("state"),
+               case((never == 1, null()), else_=func.max(Completion.expires_on)).label("expires_on"))
+        .select_from(p)
+        .outerjoin(Completion, joined)
+        .where(p.c.course_id.is_not(None))
+        .group_by(*keys)
+    )
+
+    # A new result supersedes older ones (rule 4): the latest one on or before the date decides.
+    earlier = aliased(Attainment)
+    latest = select(func.max(earlier.assessed_on)).where(
+        earlier.person_id == p.c.person_id, earlier.standard_id == p.c.standard_id)
+    if on is not None:
+        latest = latest.where(earlier.assessed_on <= on)
+    standards = (
+        select(*keys,
+               case((Attainment.id.is_(None), MISSING),
+                    (level_meets(Attainment.level, p.c.min_level, Standard.scale), HELD),
+                    else_=INSUFFICIENT).label("state"),
+               Attainment.expires_on.label("expires_on"))
+        .select_from(p)
+        .join(Standard, Standard.id == p.c.standard_id)
+        .outerjoin(Attainment, and_(Attainment.person_id == p.c.person_id,
+                                    Attainment.standard_id == p.c.standard_id,
+                                    Attainment.assessed_on == latest.scalar_subquery()))
+    )
+    return union_all(courses, standards)
+
+
+def status(state: Any, expires_on: Any, on: date) -> ColumnElement[str]:
+    """Return SQL for a requirement's status on `on` (rules 2–4) from its standing."""
+    warn_until = on + timedelta(days=warning_days())
+    return case(
+        (state == MISSING, literal("missing")),
+        (and_(expires_on.is_not(None), expires_on <= on), literal("expired")),
+        (state == INSUFFICIENT, literal("insufficient")),
+        (and_(expires_on.is_not(None), expires_on <= warn_until), literal("expiring")),
+        else_=literal("valid"),
+    )
+
+
+def is_good(state: Any, expires_on: Any, on: date) -> ColumnElement[bool]:
+    """Return SQL telling whether a standing is `valid` or `expiring` on `on` (rule 7)."""
+    return and_(state == HELD, or_(expires_on.is_(None), expires_on > on))
+
+
+# ---- rules 8 and 9: percentages and levels -------------------------------------------------
+
+@dataclass(frozen=True)
+class Band:
+    """Where a percentage stands among the bands of one scale (P or T)."""
+
+    level: str | None
+    rank: int | None  # 1 best … 4 worst; None without a percentage
+    next_level: str | None  # the level above, None at the top
+    needs: Fraction | None  # the lowest percentage of the level above
+    short: int | None  # how many more people the level above takes
+
+
+def percent(part: int, whole: int) -> Fraction | None:
+    """Return 100·part/whole exactly, or None when whole is 0."""
+    return None if whole == 0 else Fraction(100 * part, whole)
+
+
+def display_pct(value: Fraction | None) -> float | None:
+    """Round a percentage to one decimal for display (half away from zero)."""
+    if value is None:
+        return None
+    tenths = value * 10
+    return float(int(tenths + Fraction(1, 2))) / 10
+
+
+def band(prefix: str, part: int, whole: int, bands: Any) -> Band:
+    """Place 100·part/whole among `bands` (lowest percentage of levels 1, 2, 3)."""
+    limits = [Fraction(str(b)) for b in bands]
+    pct = percent(part, whole)
+    if pct is None:
+        return Band(None, None, None, None, None)
+    rank = next((i + 1 for i, limit in enumerate(limits) if pct >= limit), len(limits) + 1)
+    if rank == 1:
+        return Band(f"{prefix}-1", 1, None, None, None)
+    needs = limits[rank - 2]
+    # The fewest people for the level above: smallest n with 100·n/whole ≥ needs.
+    target = -(-needs * whole // 100)
+    return Band(f"{prefix}-{rank}", rank, f"{prefix}-{rank - 1}", needs, int(target) - part)
+
+
+def combined_level(p_rank: int | None, t_rank: int | None) -> str | None:
+    """Return `C-n` with n the worse of the two ranks, or the one that exists (rule 9)."""
+    ranks = [r for r in (p_rank, t_rank) if r is not None]
+    return f"C-{max(ranks)}" if ranks else None
+
+
+def p_band(assigned: int, authorized: int) -> Band:
+    """Return the personnel band of a unit."""
+    return band("P", assigned, authorized, current_app.config["P_BANDS"])
+
+
+def t_band(qualified: int, assigned: int) -> Band:
+    """Return the training band of a unit."""
+    return band("T", qualified, assigned, current_app.config["T_BANDS"])
+
+
+# ---- rule 10: forecast points ---------------------------------------------------------------
+
+def forecast_points(start: date, qualified_at_start: int, drops: dict[date, int]) -> list[tuple[date, int]]:
+    """Return (date, qualified) at `start` and on every later date where `qualified` changes."""
+    points, qualified = [(start, qualified_at_start)], qualified_at_start
+    for day in sorted(d for d in drops if d > start):
+        if drops[day]:
+            qualified -= drops[day]
+            points.append((day, qualified))
+    return points

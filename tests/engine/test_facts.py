@@ -1,0 +1,104 @@
+"""The derived facts equal a recomputation from the records after every kind of write."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from readiness.engine import facts
+from readiness.engine.models import HELD, INSUFFICIENT, MISSING, PersonFact, RequirementFact
+from readiness.extensions import db
+from tests.engine.force import Force, person_id
+
+FRESH = {"requirement_facts": 0, "person_facts": 0}
+
+
+@pytest.fixture
+def force(app) -> Force:
+    """Two companies of a battalion, three people, a course, a language standard, two requirements."""
+    f = Force()
+    f.unit("BN", authorized=2)
+    f.unit("A", "BN", authorized=3)
+    f.unit("B", "BN", authorized=3)
+    f.course("CPTM", 48)
+    f.course("CLS", 24)
+    f.standard("EN", "slp", 36)
+    f.person("P1", "A")
+    f.person("P2", "A", "staff_officer")
+    f.person("P3", "B")
+    f.requirement(course="CPTM")
+    f.requirement(course="CLS", unit="A")
+    f.requirement(standard="EN", min_level="2222", role="staff_officer")
+    db.session.commit()
+    return f
+
+
+def _facts(sn: str) -> dict[int, tuple[int, date | None]]:
+    rows = db.session.execute(select(RequirementFact.requirement_id, RequirementFact.state,
+                                     RequirementFact.expires_on)
+                              .where(RequirementFact.person_id == person_id(sn)))
+    return {r: (state, exp) for r, state, exp in rows}
+
+
+def test_facts_hold_one_row_per_applicable_requirement(force):
+    assert len(_facts("P1")) == 2
+    assert len(_facts("P2")) == 3
+    assert len(_facts("P3")) == 1
+    assert all(state == MISSING for state, _ in _facts("P2").values())
+    assert facts.stale() == FRESH
+
+
+def test_recording_and_revoking_keep_facts_current(force):
+    first = force.completion("P1", "CPTM", date(2020, 1, 31))
+    assert facts.stale() == FRESH
+    later = force.completion("P1", "CPTM", date(2022, 3, 15))
+    assert sorted(_facts("P1").values())[-1] == (HELD, date(2026, 3, 15))
+    force.revoke(later)
+    assert (HELD, date(2024, 1, 31)) in _facts("P1").values()
+    force.revoke(first)
+    assert all(state == MISSING for state, _ in _facts("P1").values())
+    assert facts.stale() == FRESH
+
+
+def test_a_worse_newer_language_result_makes_the_fact_insufficient(force):
+    force.attainment("P2", "EN", "SLP 3333", date(2023, 1, 10))
+    force.attainment("P2", "EN", "2+2+2+1+", date(2024, 1, 10))
+    states = {state for state, _ in _facts("P2").values()}
+    assert INSUFFICIENT in states
+    assert facts.stale() == FRESH
+
+
+@pytest.mark.parametrize("change", [
+    {"unit": "B"}, {"role": "staff_officer"}, {"status": "deployed"}, {"earmarked": False},
+])
+def test_roster_changes_keep_facts_current(force, change):
+    force.completion("P1", "CLS", date(2024, 5, 1))
+    force.change("P1", **change)
+    assert facts.stale() == FRESH
+    fact = db.session.get(PersonFact, person_id("P1"))
+    assert fact.unit_id == force.people["P1"].unit_id
+
+
+def test_requirement_added_and_deleted_keep_facts_current(force):
+    req = force.requirement(course="CLS", role="rifleman")
+    assert req.id in _facts("P3")
+    assert facts.stale() == FRESH
+    force.delete_requirement(req)
+    assert req.id not in _facts("P3")
+    assert facts.stale() == FRESH
+
+
+def test_refresh_of_many_people_goes_through_the_scratch_table(force):
+    for n in range(600):
+        force.person(f"X{n}", "B")
+    db.session.execute(RequirementFact.__table__.delete())
+    facts.refresh([p.id for p in force.people.values()])
+    assert facts.stale() == FRESH
+    assert db.session.scalar(select(db.func.count()).select_from(facts.refresh_people)) == 0
+
+
+def test_stale_notices_a_fact_that_differs(force):
+    db.session.execute(PersonFact.__table__.update().values(blocked=False))
+    assert facts.stale()["person_facts"] > 0
