@@ -28,17 +28,18 @@ class ImportKind:
     schema: str  # "module:Class"
     service: str  # "module:function", the BULK CONTRACT's create_<things>(rows, actor)
     singular: str
+    plural: str = ""  # when not the kind's name
 
     def noun(self, count: int) -> str:
-        """Return the noun for `count` records ('1 unit', '3 units')."""
-        return self.singular if count == 1 else self.name
+        """Return the noun for `count` records ('1 unit', '3 units', '2 people')."""
+        return self.singular if count == 1 else self.plural or self.name
 
 
 KINDS: dict[str, ImportKind] = {k.name: k for k in (
     ImportKind("units", "readiness.units.schemas:UnitInSchema",
                "readiness.units.services:create_units", "unit"),
     ImportKind("personnel", "readiness.personnel.schemas:PersonInSchema",
-               "readiness.personnel.services:create_people", "person"),
+               "readiness.personnel.services:create_people", "person", "people"),
     ImportKind("courses", "readiness.training.schemas:CourseInSchema",
                "readiness.training.services:create_courses", "course"),
     ImportKind("standards", "readiness.training.schemas:StandardInSchema",
