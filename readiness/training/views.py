@@ -54,7 +54,8 @@ def _load_one_or_list(schema: type[Schema]) -> tuple[list[dict[str, Any]], bool]
     data = request.get_json() if request.is_json else None  # malformed JSON: 400
     many = isinstance(data, list)
     if not (many or isinstance(data, dict)):
-        raise InvalidError("Send a JSON object, or a list of JSON objects.")
+        raise InvalidError("Send a JSON object, or a list of JSON objects, as "
+                           "Content-Type: application/json.")
     if many and not data:
         raise InvalidError("The list is empty: send at least one object.")
     try:
