@@ -181,6 +181,11 @@ def is_good(state: Any, expires_on: Any, on: date) -> ColumnElement[bool]:
     return and_(state == HELD, or_(expires_on.is_(None), expires_on > on))
 
 
+def qualified_from_facts(blocked: Any, qualified_until: Any, on: date) -> ColumnElement[bool]:
+    """Return SQL for rule 7 on a date from today on, from a person's facts."""
+    return and_(blocked == false(), or_(qualified_until.is_(None), qualified_until > on))
+
+
 # ---- rules 8 and 9: percentages and levels -------------------------------------------------
 
 @dataclass(frozen=True)
