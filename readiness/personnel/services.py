@@ -6,10 +6,9 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, func, insert, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
-from sqlalchemy.orm.attributes import set_committed_value
 
 from readiness import audit
 from readiness.auth.scope import ensure_writable, in_scope
@@ -158,15 +157,13 @@ def create_people(rows: list[dict[str, Any]], actor: Any) -> list[Person]:
     values = [{**DEFAULTS, **{c: row[c] for c in COLUMNS if c in row},
                "unit_id": units[row["unit"]].id} for row in rows]
     try:
-        # One multi-row INSERT … RETURNING per batch, not one ORM flush per object.
-        people = list(db.session.scalars(
-            insert(Person).returning(Person, sort_by_parameter_order=True), values))
+        # One executemany for the whole list, not one ORM flush per object.
+        db.session.execute(Person.__table__.insert(), values)
     except IntegrityError as exc:
         raise ConflictError("A concurrent change took a service number or removed a unit; "
                             "nothing was created. Try again.") from exc
-    for person, row in zip(people, rows, strict=True):
-        # The unit is known already: attach it without another query per person.
-        set_committed_value(person, "unit", units[row["unit"]])
+    found = people_by_service_number(row["service_number"] for row in rows)
+    people = [found[row["service_number"]] for row in rows]
     audit.record_many(actor, "create", "person", [
         (person.service_number, {f: row.get(f, DEFAULTS.get(f)) for f in FIELDS})
         for person, row in zip(people, rows, strict=True)

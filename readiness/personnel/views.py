@@ -56,9 +56,12 @@ def visible_person(service_number: str) -> Person:
 
 def _load_body() -> tuple[list[dict[str, Any]], bool]:
     """Load one person or a list of them; return the rows and whether a list was sent."""
-    data = request.get_json(force=True, silent=True)
-    if data is None and request.get_data():
-        raise BadRequest("The body is not valid JSON.")
+    data = None
+    if request.get_data():
+        try:
+            data = request.get_json(force=True)
+        except BadRequest as exc:
+            raise BadRequest("The body is not valid JSON.") from exc
     many = isinstance(data, list)
     if many and not data:
         raise InvalidError("The list is empty: send one person or a list of at least one.")
