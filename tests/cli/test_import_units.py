@@ -218,3 +218,20 @@ def test_create_units_under_a_deep_existing_unit_continues_its_path(app):
     assert [u.code for u in made] == ["C", "D"]
     assert units["D"].path == units["B"].path + f"{units['C'].id}/{units['D'].id}/"
     assert (units["C"].depth, units["D"].depth) == (2, 3)
+
+
+def test_line_numbers_stay_right_in_a_long_file(run, csv_file):
+    rows = [f"U{i},Unit {i},,company,1" for i in range(4500)]
+    rows[2999] = "U2999,Unit,,company,-1"      # line 3001
+    rows[4399] = "U4399,,,company,1"           # line 4401: empty name is a missing name
+    path = csv_file(HEADER + "\n".join(rows) + "\n")
+    result = run("import", "units", str(path))
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[:2] == [
+        f"{path}:3001: authorized_strength: Must be greater than or equal to 0.",
+        f"{path}:4401: name: Missing data for required field.",
+    ]
+    assert _units() == {}
+    path = csv_file(HEADER + "\n".join(f"U{i},Unit {i},,company,1" for i in range(4500)) + "\n")
+    assert run("import", "units", str(path)).exit_code == 0
+    assert len(_units()) == 4500
