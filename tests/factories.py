@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import g
+
 from readiness.auth.models import User
 from readiness.auth.services import create_token, create_user
 from readiness.extensions import db
@@ -38,6 +40,9 @@ class ApiClient:
 
     def _call(self, method: str, path: str, json: Any = None, **kwargs: Any) -> Any:
         url = path if path.startswith("/") else f"/api/v1/{path}"
+        # Tests keep one app context open, and Flask-Login caches the user in it: forget
+        # it so each client is authenticated as itself.
+        g.pop("_login_user", None)
         return self.client.open(url, method=method, json=json, headers=self.headers, **kwargs)
 
     def get(self, path: str, **kwargs: Any) -> Any:

@@ -45,7 +45,7 @@ def list_units(filters: dict[str, Any], scope_clause: Any) -> Select[tuple[Unit]
     if "name" in filters:
         stmt = stmt.where(func.lower(Unit.name).contains(filters["name"].lower(), autoescape=True))
     if "parent" in filters:
-        parent = db.session.scalar(select(Unit.id).where(Unit.code == filters["parent"]))
+        parent = select(Unit.id).where(Unit.code == filters["parent"]).scalar_subquery()
         stmt = stmt.where(Unit.parent_id == parent)
     return stmt
 

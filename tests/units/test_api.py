@@ -120,3 +120,18 @@ def test_api_without_credentials_is_401(client):
 def test_unknown_token_is_401(client):
     resp = client.get("/api/v1/units", headers={"Authorization": "Bearer rdy_nope"})
     assert resp.status_code == 401
+
+
+def test_filter_by_unknown_parent_lists_nothing(admin_api):
+    make_unit("PKB", kind="brigade")
+    resp = admin_api.get("units", query_string={"parent": "NOPE"})
+    assert resp.status_code == 200
+    assert resp.json == []
+
+
+def test_name_filter_ignores_case_in_every_script(admin_api):
+    make_unit("ROT", name="Рота связи")
+    make_unit("SEC", name="Şəki taborunun bölüyü")
+    assert [u["code"] for u in admin_api.get("units", query_string={"name": "РОТА"}).json] == ["ROT"]
+    assert [u["code"] for u in admin_api.get("units", query_string={"name": "ŞƏK"}).json] == ["SEC"]
+    assert [u["code"] for u in admin_api.get("units", query_string={"name": "şəki"}).json] == ["SEC"]
