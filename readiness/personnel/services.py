@@ -15,6 +15,7 @@ from readiness.auth.scope import ensure_writable, in_scope
 from readiness.errors import ConflictError, ForbiddenError, InvalidError, NotFoundError
 from readiness.extensions import db
 from readiness.personnel.models import Person
+from readiness.signals import people_changed
 from readiness.units.models import Unit
 from readiness.units.services import units_by_code
 
@@ -136,6 +137,10 @@ def _check_numbers(numbers: list[str]) -> tuple[Errors, list[str]]:
     return errors, messages
 
 
+# Changing these changes which requirements apply and who counts as assigned.
+READINESS_FIELDS = {"unit", "role", "status", "earmarked"}
+
+
 def create_people(rows: list[dict[str, Any]], actor: Any) -> list[Person]:
     """Create people from schema-loaded rows, all or none; return them in the same order."""
     units = units_by_code({row["unit"] for row in rows})
@@ -169,6 +174,7 @@ def create_people(rows: list[dict[str, Any]], actor: Any) -> list[Person]:
         for person, row in zip(people, rows, strict=True)
     ])
     db.session.flush()
+    people_changed.send(person_ids=[person.id for person in people])
     return people
 
 
@@ -203,4 +209,6 @@ def update_person(person: Person, data: dict[str, Any], actor: Any) -> Person:
                             "nothing was changed. Try again.") from exc
     if changes:
         audit.record(actor, "update", "person", person.service_number, changes)
+    if changes.keys() & READINESS_FIELDS:
+        people_changed.send(person_ids=[person.id])
     return person
