@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from readiness import audit
 from readiness.errors import ConflictError, InvalidError, NotFoundError, describe_errors
 from readiness.extensions import db
+from readiness.signals import requirements_changed
 from readiness.training.models import Attainment, Course, Requirement, Standard
 from readiness.units.models import Unit
 from readiness.units.services import units_by_code
@@ -212,6 +213,7 @@ def create_requirements(rows: list[dict[str, Any]], actor: Any) -> list[Requirem
     db.session.flush()
     audit.record_many(actor, "create", "requirement",
                       [(str(r.id), _requirement_fields(r)) for r in created])
+    requirements_changed.send()
     return created
 
 
@@ -278,3 +280,4 @@ def delete_requirement(requirement: Requirement, actor: Any) -> None:
     audit.record(actor, "delete", "requirement", str(requirement.id), _requirement_fields(requirement))
     db.session.delete(requirement)
     db.session.flush()
+    requirements_changed.send()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from readiness.signals import requirements_changed
 from readiness.training.models import Requirement
-from tests.factories import make_unit
+from tests.factories import make_person, make_unit
 from tests.training.catalogue_factories import (
     audit_events,
     count,
@@ -225,4 +226,22 @@ def test_list_with_schema_errors_is_422_by_index(admin_api, catalogue):
     assert resp.status_code == 422
     assert list(resp.json["errors"]) == ["1"]
     assert "[1].min_level" in resp.json["message"]
+    assert count(Requirement) == 0
+
+
+def test_creating_and_deleting_requirements_tells_the_engine_but_a_refusal_does_not(admin_api, catalogue):
+    sent = []
+    with requirements_changed.connected_to(lambda _sender, **_kw: sent.append(1)):
+        assert post_one(admin_api, standard="STANAG-6001-EN").status_code == 422
+        assert sent == []
+        requirement_id = post_one(admin_api, course="AZ-PTEC-MOC").json["id"]
+        assert sent == [1]
+        admin_api.delete(f"requirements/{requirement_id}")
+        assert sent == [1, 1]
+
+
+def test_requirement_that_applies_to_people_can_be_deleted(admin_api, catalogue):
+    make_person("AZ-1", "1BN", earmarked=True)
+    requirement_id = post_one(admin_api, course="AZ-PTEC-MOC", unit="1BN").json["id"]
+    assert admin_api.delete(f"requirements/{requirement_id}").status_code == 204
     assert count(Requirement) == 0
