@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from readiness.extensions import db
-from tests.factories import ApiClient, api_client, make_unit, make_user
+from tests.factories import ApiClient, api_client, make_person, make_unit, make_user
 
 ROLES = ("admin", "to", "cdr", "viewer", "anon")
 
@@ -23,6 +23,8 @@ def _row(method: str, path: str, body: Any, *statuses: int) -> Any:
 
 
 UNIT = {"code": "NEW", "name": "New company", "parent": "1BN", "kind": "company"}
+PERSON = {"service_number": "AZ-NEW", "rank": "Private", "family_name": "Quliyev",
+          "given_name": "Rəşad", "unit": "1BN", "role": "rifleman"}
 
 MATRIX = [
     # method, path, body, admin, training officer, commander, viewer, anonymous
@@ -33,6 +35,14 @@ MATRIX = [
     _row("PATCH", "units/1BN", {"name": "Renamed"}, 200, 403, 403, 403, 401),
     _row("PATCH", "units/2BN", {"name": "Renamed"}, 200, 403, 403, 403, 401),
     _row("DELETE", "units/1BN-EMPTY", None, 204, 403, 403, 403, 401),
+    _row("GET", "personnel", None, 200, 200, 200, 200, 401),
+    _row("GET", "personnel/AZ-OWN", None, 200, 200, 200, 200, 401),
+    _row("GET", "personnel/AZ-OTHER", None, 200, 404, 404, 404, 401),
+    _row("POST", "personnel", PERSON, 201, 201, 403, 403, 401),
+    _row("POST", "personnel", {**PERSON, "unit": "2BN"}, 201, 403, 403, 403, 401),
+    _row("PATCH", "personnel/AZ-OWN", {"rank": "Corporal"}, 200, 200, 403, 403, 401),
+    _row("PATCH", "personnel/AZ-OWN", {"unit": "2BN"}, 200, 403, 403, 403, 401),
+    _row("PATCH", "personnel/AZ-OTHER", {"rank": "Corporal"}, 200, 404, 403, 403, 401),
 ]
 
 
@@ -43,6 +53,8 @@ def clients(app: Any) -> dict[str, Any]:
     make_unit("1BN", "PKB", kind="battalion")
     make_unit("2BN", "PKB", kind="battalion")
     make_unit("1BN-EMPTY", "1BN")
+    make_person("AZ-OWN", "1BN")
+    make_person("AZ-OTHER", "2BN")
     users = {
         "admin": make_user("admin", role="admin"),
         "to": make_user("to", role="training_officer", unit="1BN"),
