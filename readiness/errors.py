@@ -7,6 +7,7 @@ from typing import Any
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import jsonify, render_template, request
 from flask_smorest import Api
+from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import HTTPException
 
 
@@ -94,6 +95,7 @@ class ReadinessApi(Api):
     def _register_error_handlers(self) -> None:
         self._app.register_error_handler(HTTPException, self.handle_http_exception)
         self._app.register_error_handler(DomainError, self.handle_domain_error)
+        self._app.register_error_handler(IntegrityError, self.handle_integrity_error)
 
     def handle_http_exception(self, error: HTTPException):  # type: ignore[override]
         """Answer an HTTP error as JSON on the API and as a friendly page elsewhere."""
@@ -113,6 +115,15 @@ class ReadinessApi(Api):
             return render_template("error.html", code=code, title=error.name,
                                    message=message), code, headers
         return jsonify(_payload(code, error.name, message, errors)), code, headers
+
+    def handle_integrity_error(self, error: IntegrityError):
+        """Answer a constraint the services' checks did not foresee (a race) as 409."""
+        from readiness.extensions import db
+
+        db.session.rollback()
+        return self.handle_domain_error(ConflictError(
+            "The change conflicts with the stored data (probably a concurrent change); "
+            "nothing was written. Reload and try again."))
 
     def handle_domain_error(self, error: DomainError):
         """Answer a domain error with its status."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from readiness.db import Base, utcnow
 from readiness.personnel.models import Person
+from readiness.training import slp
 from readiness.units.models import Unit
 
 COURSE_KINDS = ("individual", "collective")
@@ -96,7 +97,9 @@ class Requirement(Base):
         if self.course is not None:
             return self.course.code
         assert self.standard is not None  # noqa: S101 - guaranteed by exactly_one_target
-        return f"{self.standard.code} {self.min_level}" if self.min_level else self.standard.code
+        if self.min_level is None:
+            return self.standard.code
+        return f"{self.standard.code} {slp.display(self.min_level)}"
 
 
 class Completion(Base):

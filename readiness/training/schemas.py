@@ -116,14 +116,6 @@ class StandardQueryArgsSchema(PageArgsSchema):
     q = fields.String(metadata={"description": "Part of the title, any case"})
 
 
-def requirement_target(requirement: Any) -> str:
-    """Return what a requirement asks for: 'CODE', or 'CODE SLP 3+32+2' for a minimum level."""
-    if requirement.course is not None:
-        return requirement.course.code
-    code = requirement.standard.code
-    return f"{code} {slp.display(requirement.min_level)}" if requirement.min_level else code
-
-
 class RequirementSchema(Schema):
     """A requirement as the API shows it."""
 
@@ -133,7 +125,7 @@ class RequirementSchema(Schema):
     min_level = fields.String(allow_none=True)
     unit = fields.Function(lambda r: r.unit.code if r.unit else None)
     role = fields.String(allow_none=True)
-    target = fields.Function(requirement_target, metadata={
+    target = fields.Function(lambda r: r.target, metadata={
         "description": "What is required: the course code, or the standard code with its "
                        "minimum level, e.g. 'STANAG-6001-EN SLP 3222'",
     })
