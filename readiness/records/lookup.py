@@ -1,0 +1,134 @@
+"""Set-based lookups for bulk writes: a whole list of keys in one query, whatever its length.
+
+The keys travel as ONE JSON parameter that the database unpacks into a table (SQLite's
+json_each, PostgreSQL's json_array_elements) and joins on its indexes. An IN list would
+need a bound parameter per value (SQLite builds may stop at 999), and a row-value IN list
+makes SQLite scan the whole index for every chunk.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    FromClause,
+    Select,
+    Text,
+    and_,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
+
+from readiness.errors import ConflictError, DomainError, ForbiddenError, InvalidError, describe_errors
+from readiness.extensions import db
+from readiness.personnel.models import Person
+from readiness.units.models import Unit
+
+Key = tuple[Any, ...]
+
+
+def local_today() -> date:
+    """Return today's date in the configured time zone (the edge passes it to services)."""
+    return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def key_table(keys: Iterable[Key], columns: Sequence[Any]) -> tuple[FromClause, list[ColumnElement[Any]]]:
+    """Return `keys` as a table sent in one parameter, and its fields typed like `columns`."""
+    payload = json.dumps([[_json_value(v) for v in key] for key in keys])
+    if db.engine.dialect.name == "postgresql":
+        table = func.json_array_elements(cast(literal(payload, Text()), JSON)).table_valued(
+            "value", name="wanted")
+        return table, [cast(table.c.value.op("->>")(literal_column(str(i))), c.type)
+                       for i, c in enumerate(columns)]
+    table = func.json_each(payload).table_valued("value", name="wanted")
+    # SQLite keeps dates as ISO text, so the JSON strings compare equal to the stored values.
+    return table, [func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))]
+
+
+def matching(columns: Sequence[Any], keys: Iterable[Key], *entities: Any) -> Select[Any]:
+    """Return a select of `entities` (default: `columns`) whose `columns` equal one of `keys`."""
+    wanted, fields = key_table(keys, columns)
+    # Read from the key table and probe the stored table's index once per key.
+    target = getattr(columns[0], "class_", None) or columns[0].table
+    return (select(*(entities or columns)).select_from(wanted)
+            .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
+
+
+def existing_keys(columns: Sequence[Any], keys: Iterable[Key]) -> set[Key]:
+    """Return those of `keys` (tuples of values of `columns`) already stored."""
+    keys = list(keys)
+    if not keys:
+        return set()
+    return {tuple(row) for row in db.session.execute(matching(columns, keys))}
+
+
+def people_by_service_number(numbers: Iterable[str]) -> dict[str, tuple[int, str]]:
+    """Return (person id, unit path) by service number, for the numbers that exist."""
+    wanted = [(n,) for n in set(numbers)]
+    if not wanted:
+        return {}
+    stmt = (matching([Person.service_number], wanted, Person.service_number, Person.id, Unit.path)
+            .join(Unit, Person.unit_id == Unit.id))
+    return {number: (person_id, path) for number, person_id, path in db.session.execute(stmt)}
+
+
+def by_code(columns: Sequence[Any], codes: Iterable[str]) -> dict[str, Any]:
+    """Return rows of `columns` (the first a unique code) by code, for the codes that exist."""
+    wanted = [(c,) for c in set(codes)]
+    if not wanted:
+        return {}
+    return {row[0]: row for row in db.session.execute(matching(columns[:1], wanted, *columns))}
+
+
+class RowErrors:
+    """Errors of a list of rows by index and field, sorted into 422, 403 and 409."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.invalid: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.forbidden: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+        self.conflict: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+
+    def raise_any(self) -> None:
+        """Raise the most fundamental kind found: invalid input, then scope, then duplicates."""
+        for found, kind in ((self.invalid, InvalidError), (self.forbidden, ForbiddenError),
+                            (self.conflict, ConflictError)):
+            if found:
+                errors = {i: dict(fields) for i, fields in sorted(found.items())}
+                raise kind(summary(kind, self.what, errors), errors)
+
+
+_SUMMARY = {InvalidError: "Invalid {what}", ForbiddenError: "Not allowed to record {what}",
+            ConflictError: "Already recorded {what}"}
+
+
+def summary(kind: type[DomainError], what: str, errors: dict[Any, Any]) -> str:
+    """Return the message of a bulk error: what failed, then each field's message."""
+    lines = describe_errors(errors)
+    more = f"; and {len(lines) - 10} more" if len(lines) > 10 else ""
+    return f"{_SUMMARY[kind].format(what=what)}: " + "; ".join(lines[:10]) + more
+
+
+def unwrap_single(error: DomainError, what: str) -> DomainError:
+    """Turn a bulk error about row 0 into one about a single object (field → messages)."""
+    if not isinstance(error.errors, dict) or set(error.errors) != {0}:
+        return error
+    errors = error.errors[0]
+    kind = type(error)
+    message = summary(kind, what, errors) if kind in _SUMMARY else error.message
+    return kind(message, errors)

@@ -1,0 +1,272 @@
+"""Training records: record completions and attainments in bulk, revoke, list.
+
+Both `create_*` functions follow the bulk contract: they validate every row before
+writing anything, with one query per kind of lookup (chunked for long lists), then insert
+with one executemany, audit every record, tell the engine which people changed, and
+flush without committing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, false, insert, select
+from sqlalchemy.orm import contains_eager
+
+from readiness import audit
+from readiness.auth.scope import scope_path
+from readiness.db import utcnow
+from readiness.errors import ConflictError, NotFoundError
+from readiness.extensions import db
+from readiness.personnel.models import Person
+from readiness.records import codes
+from readiness.records.lookup import (
+    RowErrors,
+    by_code,
+    existing_keys,
+    local_today,
+    matching,
+    people_by_service_number,
+)
+from readiness.signals import records_changed
+from readiness.training import slp
+from readiness.training.dates import expires_on
+from readiness.training.models import Attainment, Completion, Course, Standard
+from readiness.units.models import Unit
+
+PASS_LEVELS = ("pass", "fail")
+_COMPLETION_KEY = (Completion.person_id, Completion.course_id, Completion.completed_on)
+_ATTAINMENT_KEY = (Attainment.person_id, Attainment.standard_id, Attainment.assessed_on)
+
+
+def _actor_name(actor: Any) -> str:
+    return getattr(actor, "name", None) or "system"
+
+
+Lookups = tuple[dict[str, tuple[int, str]], dict[str, Any]]
+
+
+def _resolve(rows: Sequence[dict[str, Any]], errors: RowErrors, actor: Any, today: date,
+             catalogue: type[Course] | type[Standard], date_field: str) -> Lookups:
+    """Check people, scope, catalogue codes and dates of every row; return the lookups."""
+    people = people_by_service_number(row["service_number"] for row in rows)
+    key = "course" if catalogue is Course else "standard"
+    columns = [catalogue.code, catalogue.id, catalogue.validity_months]
+    if catalogue is Standard:
+        columns.append(Standard.scale)
+    entries = by_code(columns, (row[key] for row in rows))
+    scope = scope_path(actor) if actor is not None else None
+    for index, row in enumerate(rows):
+        number = row["service_number"]
+        if number not in people:
+            errors.invalid[index]["service_number"].append(f"Unknown person {number!r}.")
+        elif scope is not None and not people[number][1].startswith(scope):
+            errors.forbidden[index]["service_number"].append(
+                f"{number} is outside your scope ({actor.unit.code}).")
+        if row[key] not in entries:
+            errors.invalid[index][key].append(f"Unknown {key} {row[key]!r}.")
+        if row[date_field] > today:
+            errors.invalid[index][date_field].append(
+                f"{row[date_field].isoformat()} is after today ({today.isoformat()}).")
+    return people, entries
+
+
+def _check_duplicates(keys: list[tuple[int, int, date] | None], columns: Sequence[Any],
+                      errors: RowErrors, labels: tuple[str, str]) -> None:
+    """Report keys stored already or repeated in the list (409s) on the date field."""
+    date_field, other = labels
+    first: dict[tuple[int, int, date], int] = {}
+    for index, k in enumerate(keys):
+        if k is None:
+            continue
+        if k in first:
+            errors.conflict[index][date_field].append(
+                f"Same person, {other} and date as row {first[k]}.")
+        else:
+            first[k] = index
+    if errors.invalid or errors.forbidden:
+        return  # no need to ask the database: the list is refused anyway
+    for k in existing_keys(columns, first):
+        errors.conflict[first[k]][date_field].append(
+            f"Already recorded for this person, {other} and date.")
+
+
+def _insert(model: type[Completion] | type[Attainment], values: list[dict[str, Any]],
+            key_columns: Sequence[Any]) -> list[Any]:
+    """Insert `values` with one executemany and return the new records in the same order."""
+    if not values:
+        return []
+    # A plain executemany is several times faster than RETURNING or ORM objects for long
+    # lists; the records are then read back in one query on a unique key.
+    db.session.execute(insert(model.__table__), values)
+    names = [c.key for c in key_columns]
+    keys = [tuple(v[n] for n in names) for v in values]
+    found = {tuple(getattr(obj, n) for n in names): obj
+             for obj in db.session.scalars(matching(key_columns, keys, model))}
+    return [found[k] for k in keys]
+
+
+def _fresh_codes(count: int) -> list[str]:
+    """Return `count` new verification codes none of which is stored yet."""
+    # 60 random bits make a clash practically impossible; checking makes it impossible.
+    fresh: list[str] = []
+    candidates = codes.generate_codes(count)
+    while candidates:
+        clashes = {c for (c,) in existing_keys([Completion.verification_code], [(c,) for c in candidates])}
+        fresh += [c for c in candidates if c not in clashes]
+        candidates = codes.generate_codes(len(clashes), taken=set(fresh) | clashes)
+    return fresh
+
+
+def create_completions(rows: list[dict[str, Any]], actor: Any, *,
+                       today: date | None = None) -> list[Completion]:
+    """Record schema-loaded completion rows, all or none; `today` defaults to the configured zone's."""
+    today = today or local_today()
+    errors = RowErrors("completions")
+    people, courses = _resolve(rows, errors, actor, today, Course, "completed_on")
+    keys = [(people[r["service_number"]][0], courses[r["course"]][1], r["completed_on"])
+            if r["service_number"] in people and r["course"] in courses else None for r in rows]
+    _check_duplicates(keys, _COMPLETION_KEY, errors, ("completed_on", "course"))
+    errors.raise_any()
+
+    now, by = utcnow(), _actor_name(actor)
+    values = [
+        {"person_id": person_id, "course_id": course_id, "completed_on": completed_on,
+         "expires_on": expires_on(completed_on, courses[row["course"]][2]), "score": row.get("score"),
+         "verification_code": code, "revoked": False, "recorded_by": by, "recorded_at": now}
+        for row, (person_id, course_id, completed_on), code
+        in zip(rows, keys, _fresh_codes(len(rows)), strict=True)  # type: ignore[misc]
+    ]
+    created = _insert(Completion, values, [Completion.verification_code])
+    audit.record_many(actor, "create", "completion", [
+        (str(c.id), {"service_number": row["service_number"], "course": row["course"],
+                     "completed_on": c.completed_on, "score": c.score,
+                     "verification_code": c.verification_code})
+        for c, row in zip(created, rows, strict=True)
+    ])
+    db.session.flush()
+    records_changed.send(person_ids={k[0] for k in keys if k is not None})
+    return created
+
+
+def revoke_completion(completion: Completion, reason: str, actor: Any) -> Completion:
+    """Mark a completion revoked with its reason; it is kept, never deleted."""
+    if completion.revoked:
+        raise ConflictError(f"Completion {completion.id} is already revoked "
+                            f"({completion.revoke_reason}).")
+    completion.revoked = True
+    completion.revoke_reason = reason
+    completion.revoked_at = utcnow()
+    db.session.flush()
+    audit.record(actor, "revoke", "completion", str(completion.id),
+                 {"reason": reason, "verification_code": completion.verification_code})
+    records_changed.send(person_ids={completion.person_id})
+    return completion
+
+
+def _level(scale: str, text: str) -> str:
+    """Return the stored form of a level on `scale`; ValueError saying what is wrong."""
+    if scale == "slp":
+        return slp.parse_level(text)
+    level = text.strip().lower()
+    if level not in PASS_LEVELS:
+        raise ValueError(f"{text!r} is not a result on a pass scale: give 'pass' or 'fail'.")
+    return level
+
+
+def create_attainments(rows: list[dict[str, Any]], actor: Any, *,
+                       today: date | None = None) -> list[Attainment]:
+    """Record schema-loaded attainment rows, all or none; `today` defaults to the configured zone's."""
+    today = today or local_today()
+    errors = RowErrors("attainments")
+    people, standards = _resolve(rows, errors, actor, today, Standard, "assessed_on")
+    levels: list[str | None] = []
+    for index, row in enumerate(rows):
+        standard = standards.get(row["standard"])
+        try:
+            levels.append(_level(standard[3], row["level"]) if standard else None)
+        except ValueError as exc:
+            errors.invalid[index]["level"].append(str(exc))
+            levels.append(None)
+    keys = [(people[r["service_number"]][0], standards[r["standard"]][1], r["assessed_on"])
+            if r["service_number"] in people and r["standard"] in standards else None for r in rows]
+    _check_duplicates(keys, _ATTAINMENT_KEY, errors, ("assessed_on", "standard"))
+    errors.raise_any()
+
+    now, by = utcnow(), _actor_name(actor)
+    values = [
+        {"person_id": person_id, "standard_id": standard_id, "level": level, "assessed_on": assessed_on,
+         "expires_on": expires_on(assessed_on, standards[row["standard"]][2]),
+         "recorded_by": by, "recorded_at": now}
+        for row, (person_id, standard_id, assessed_on), level
+        in zip(rows, keys, levels, strict=True)  # type: ignore[misc]
+    ]
+    created = _insert(Attainment, values, _ATTAINMENT_KEY)
+    audit.record_many(actor, "create", "attainment", [
+        (str(a.id), {"service_number": row["service_number"], "standard": row["standard"],
+                     "level": a.level, "assessed_on": a.assessed_on})
+        for a, row in zip(created, rows, strict=True)
+    ])
+    db.session.flush()
+    records_changed.send(person_ids={k[0] for k in keys if k is not None})
+    return created
+
+
+def get_completion(completion_id: int) -> Completion:
+    """Return the completion with `completion_id` or raise NotFoundError."""
+    completion = db.session.get(Completion, completion_id)
+    if completion is None:
+        raise NotFoundError(f"Completion {completion_id} not found.")
+    return completion
+
+
+def get_attainment(attainment_id: int) -> Attainment:
+    """Return the attainment with `attainment_id` or raise NotFoundError."""
+    attainment = db.session.get(Attainment, attainment_id)
+    if attainment is None:
+        raise NotFoundError(f"Attainment {attainment_id} not found.")
+    return attainment
+
+
+def _people_filters(stmt: Select[Any], model: Any, filters: dict[str, Any], scope_clause: Any) -> Select[Any]:
+    stmt = (stmt.join(model.person).join(Person.unit)
+            .options(contains_eager(model.person).contains_eager(Person.unit))
+            .where(scope_clause))
+    if "service_number" in filters:
+        stmt = stmt.where(Person.service_number == filters["service_number"])
+    if "unit" in filters:
+        path = db.session.scalar(select(Unit.path).where(Unit.code == filters["unit"]))
+        stmt = stmt.where(Unit.path.startswith(path, autoescape=True) if path else false())
+    return stmt
+
+
+def list_completions(filters: dict[str, Any], scope_clause: Any) -> Select[tuple[Completion]]:
+    """Return the statement listing completions of people in scope, newest first."""
+    stmt = _people_filters(select(Completion), Completion, filters, scope_clause)
+    if "course" in filters:
+        stmt = stmt.where(Completion.course.has(Course.code == filters["course"]))
+    if "revoked" in filters:
+        stmt = stmt.where(Completion.revoked.is_(filters["revoked"]))
+    if "completed_from" in filters:
+        stmt = stmt.where(Completion.completed_on >= filters["completed_from"])
+    if "completed_to" in filters:
+        stmt = stmt.where(Completion.completed_on <= filters["completed_to"])
+    if "expires_before" in filters:
+        stmt = stmt.where(Completion.expires_on < filters["expires_before"])
+    return stmt.order_by(Completion.completed_on.desc(), Completion.id.desc())
+
+
+def list_attainments(filters: dict[str, Any], scope_clause: Any) -> Select[tuple[Attainment]]:
+    """Return the statement listing attainments of people in scope, newest first."""
+    stmt = _people_filters(select(Attainment), Attainment, filters, scope_clause)
+    if "standard" in filters:
+        stmt = stmt.where(Attainment.standard.has(Standard.code == filters["standard"]))
+    if "assessed_from" in filters:
+        stmt = stmt.where(Attainment.assessed_on >= filters["assessed_from"])
+    if "assessed_to" in filters:
+        stmt = stmt.where(Attainment.assessed_on <= filters["assessed_to"])
+    if "expires_before" in filters:
+        stmt = stmt.where(Attainment.expires_on < filters["expires_before"])
+    return stmt.order_by(Attainment.assessed_on.desc(), Attainment.id.desc())
