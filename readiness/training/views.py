@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError
 
-from readiness.api import PAGE_HEADER, filter_args, paged
+from readiness.api import PAGE_HEADER, create_doc, create_one_or_list, filter_args, paged
 from readiness.auth.scope import ADMIN_ROLES, acting_user, require_role
-from readiness.errors import ConflictError, InvalidError, describe_errors
 from readiness.extensions import db
 from readiness.training import services
 from readiness.training.schemas import (
@@ -36,69 +30,6 @@ requirements_blp = Blueprint("requirements", __name__, url_prefix="/api/v1/requi
 blueprints: list[Blueprint] = [courses_blp, standards_blp, requirements_blp]
 
 
-# --- one object or a list ---------------------------------------------------------------
-
-def _one_or_list(schema: type[Schema]) -> dict[str, Any]:
-    """Describe, for OpenAPI, a JSON body that is one `schema` object or a list of them."""
-    return {"content": {"application/json": {"schema": {
-        "oneOf": [schema, {"type": "array", "items": schema}],
-    }}}}
-
-
-def _invalid_input(errors: dict[Any, Any]) -> str:
-    return "Invalid input: " + "; ".join(describe_errors(errors)[:10])
-
-
-def _load_one_or_list(schema: type[Schema]) -> tuple[list[dict[str, Any]], bool]:
-    """Load the body, one object or a non-empty list; return the rows and whether it was a list."""
-    data = request.get_json() if request.is_json else None  # malformed JSON: 400
-    many = isinstance(data, list)
-    if not (many or isinstance(data, dict)):
-        raise InvalidError("Send a JSON object, or a list of JSON objects, as "
-                           "Content-Type: application/json.")
-    if many and not data:
-        raise InvalidError("The list is empty: send at least one object.")
-    try:
-        return (schema(many=True).load(data) if many else [schema().load(data)]), many
-    except ValidationError as err:
-        raise InvalidError(_invalid_input(err.messages_dict), err.messages_dict) from err
-
-
-def _create_one_or_list(create: Callable[[list[dict[str, Any]], Any], list[Any]],
-                        in_schema: type[Schema], out_schema: type[Schema]) -> Any:
-    """Create from one object or a list, all or nothing; answer in the same shape and order."""
-    require_role(acting_user(), ADMIN_ROLES)
-    rows, many = _load_one_or_list(in_schema)
-    try:
-        created = create(rows, acting_user())
-    except (InvalidError, ConflictError) as err:
-        if many or not err.errors or set(err.errors) != {0}:
-            raise
-        # One object: its errors are field → messages, without the list index.
-        inner = err.errors[0]
-        message = "; ".join(describe_errors(inner))
-        raise type(err)(_invalid_input(inner) if isinstance(err, InvalidError) else message,
-                        inner) from err
-    db.session.commit()
-    dumped = out_schema(many=True).dump(created)
-    return dumped if many else dumped[0]
-
-
-def _create_doc(in_schema: type[Schema], out_schema: type[Schema]) -> dict[str, Any]:
-    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
-    return {
-        "requestBody": {"required": True, **_one_or_list(in_schema)},
-        "responses": {
-            "201": {"description": "What was created, in the same shape and order",
-                    **_one_or_list(out_schema)},
-            "409": {"description": "A duplicate: in the database or twice in the list; "
-                                   "errors: index → field → messages (a single object: "
-                                   "field → messages)", "content": error},
-            "422": {"description": "Invalid input; errors as for 409", "content": error},
-        },
-    }
-
-
 # --- courses ----------------------------------------------------------------------------
 
 @courses_blp.route("")
@@ -111,11 +42,13 @@ class Courses(MethodView):
         """List courses by code; paginated (X-Pagination header)."""
         return paged(services.list_courses(filter_args(args)), args)
 
-    @courses_blp.doc(**_create_doc(CourseInSchema, CourseSchema))
+    @courses_blp.doc(**create_doc(CourseInSchema, CourseSchema))
     @courses_blp.response(201)
     def post(self):
         """Create one course or a list of them, all or nothing (admin)."""
-        return _create_one_or_list(services.create_courses, CourseInSchema, CourseSchema)
+        require_role(acting_user(), ADMIN_ROLES)
+        return create_one_or_list(lambda rows: services.create_courses(rows, acting_user()),
+                                  CourseInSchema, CourseSchema)
 
 
 @courses_blp.route("/<code>")
@@ -149,11 +82,13 @@ class Standards(MethodView):
         """List standards by code; paginated (X-Pagination header)."""
         return paged(services.list_standards(filter_args(args)), args)
 
-    @standards_blp.doc(**_create_doc(StandardInSchema, StandardSchema))
+    @standards_blp.doc(**create_doc(StandardInSchema, StandardSchema))
     @standards_blp.response(201)
     def post(self):
         """Create one standard or a list of them, all or nothing (admin)."""
-        return _create_one_or_list(services.create_standards, StandardInSchema, StandardSchema)
+        require_role(acting_user(), ADMIN_ROLES)
+        return create_one_or_list(lambda rows: services.create_standards(rows, acting_user()),
+                                  StandardInSchema, StandardSchema)
 
 
 @standards_blp.route("/<code>")
@@ -187,12 +122,13 @@ class Requirements(MethodView):
         """List requirements by id; paginated (X-Pagination header)."""
         return paged(services.list_requirements(filter_args(args)), args)
 
-    @requirements_blp.doc(**_create_doc(RequirementInSchema, RequirementSchema))
+    @requirements_blp.doc(**create_doc(RequirementInSchema, RequirementSchema))
     @requirements_blp.response(201)
     def post(self):
         """Create one requirement or a list of them, all or nothing (admin)."""
-        return _create_one_or_list(services.create_requirements, RequirementInSchema,
-                                   RequirementSchema)
+        require_role(acting_user(), ADMIN_ROLES)
+        return create_one_or_list(lambda rows: services.create_requirements(rows, acting_user()),
+                                  RequirementInSchema, RequirementSchema)
 
 
 @requirements_blp.route("/<int:requirement_id>")
