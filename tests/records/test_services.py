@@ -1,0 +1,128 @@
+"""The bulk services as the CSV import and other callers use them."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event, func, select
+
+from readiness.errors import ConflictError, InvalidError
+from readiness.extensions import db
+from readiness.personnel.models import Person
+from readiness.records import services
+from readiness.records.lookup import local_today
+from readiness.records.schemas import AttainmentInSchema, CompletionInSchema
+from readiness.signals import records_changed
+from readiness.training.models import Completion
+
+pytestmark = pytest.mark.usefixtures("force")
+
+
+def person_id(service_number: str) -> int:
+    return db.session.scalar(select(Person.id).where(Person.service_number == service_number))
+
+
+@pytest.fixture
+def changed() -> list[set[int]]:
+    """The person_ids of every records_changed signal sent during the test."""
+    seen: list[set[int]] = []
+
+    def receiver(_sender, person_ids):
+        seen.append(set(person_ids))
+
+    with records_changed.connected_to(receiver):
+        yield seen
+
+
+def test_csv_cells_load_through_the_in_schemas():
+    row = CompletionInSchema().load({"service_number": "AZ-1", "course": "UNPOC",
+                                     "completed_on": "2024-05-01", "score": "87"})
+    assert row == {"service_number": "AZ-1", "course": "UNPOC", "completed_on": date(2024, 5, 1),
+                   "score": 87}
+    assert CompletionInSchema().load({"service_number": "AZ-1", "course": "UNPOC",
+                                      "completed_on": "2024-05-01"})["score"] is None
+    row = AttainmentInSchema().load({"service_number": "AZ-1", "standard": "ENG", "level": "SLP 3321",
+                                     "assessed_on": "2024-05-01"})
+    assert row["assessed_on"] == date(2024, 5, 1)
+
+
+def test_create_completions_without_an_actor_is_recorded_by_the_system(changed):
+    rows = [{"service_number": "AZ-1", "course": "UNPOC", "completed_on": date(2024, 5, 1), "score": None},
+            {"service_number": "AZ-3", "course": "MONTH", "completed_on": date(2024, 1, 31), "score": 90}]
+    created = services.create_completions(rows, None)
+    db.session.commit()
+    assert [(c.person.service_number, c.course.code, c.expires_on) for c in created] == \
+        [("AZ-1", "UNPOC", date(2025, 5, 1)), ("AZ-3", "MONTH", date(2024, 2, 29))]
+    assert {c.recorded_by for c in created} == {"system"}
+    assert changed == [{person_id("AZ-1"), person_id("AZ-3")}]
+
+
+def test_today_defaults_to_the_configured_zone(app):
+    app.config["TIMEZONE"] = "Pacific/Kiritimati"  # the first zone to reach any date
+    ahead = local_today()
+    row = {"service_number": "AZ-1", "course": "UNPOC", "completed_on": ahead, "score": None}
+    app.config["TIMEZONE"] = "Pacific/Niue"  # the last
+    with pytest.raises(InvalidError) as err:
+        services.create_completions([row], None)
+    assert set(err.value.errors[0]) == {"completed_on"}
+    assert len(services.create_completions([row], None, today=ahead)) == 1
+
+
+def test_errors_are_keyed_by_index_and_field_and_nothing_is_written(changed):
+    rows = [{"service_number": "AZ-1", "course": "UNPOC", "completed_on": date(2024, 5, 1), "score": None},
+            {"service_number": "X", "course": "UNPOC", "completed_on": date(2024, 5, 1), "score": None}]
+    with pytest.raises(InvalidError) as err:
+        services.create_completions(rows, None, today=date(2025, 1, 1))
+    assert err.value.errors == {1: {"service_number": ["Unknown person 'X'."]}}
+    assert "[1].service_number" in err.value.message
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 0
+    assert changed == []
+
+
+def test_duplicates_alone_are_a_conflict_keyed_by_index():
+    rows = [{"service_number": "AZ-1", "course": "UNPOC", "completed_on": date(2024, 5, 1), "score": None}]
+    services.create_completions(rows, None)
+    with pytest.raises(ConflictError) as err:
+        services.create_completions(rows * 2, None)
+    assert set(err.value.errors) == {0, 1}
+    assert "Already recorded" in err.value.errors[0]["completed_on"][0]
+    assert "row 0" in err.value.errors[1]["completed_on"][0]
+
+
+def test_a_long_list_is_checked_and_written_in_few_statements(app):
+    rows = [{"service_number": sn, "course": course, "completed_on": date(2020, 1, 1) + timedelta(days=d),
+             "score": d % 101}
+            for sn in ("AZ-1", "AZ-2", "AZ-3") for course in ("UNPOC", "MONTH", "FOREVER")
+            for d in range(150)]
+    statements: list[str] = []
+
+    def count_statement(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count_statement)
+    try:
+        with records_changed.muted():
+            created = services.create_completions(rows, None)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count_statement)
+    assert len(created) == len(rows) == 1350
+    assert [(c.person.service_number, c.completed_on) for c in created] == \
+        [(r["service_number"], r["completed_on"]) for r in rows]
+    assert len(statements) <= 10, statements
+    assert len({c.verification_code for c in created}) == 1350
+
+
+def test_revoke_signals_the_person(changed):
+    row = {"service_number": "AZ-2", "course": "UNPOC", "completed_on": date(2024, 5, 1), "score": None}
+    (done,) = services.create_completions([row], None)
+    services.revoke_completion(done, "Wrong course", None)
+    assert changed[-1] == {person_id("AZ-2")}
+    with pytest.raises(ConflictError):
+        services.revoke_completion(done, "Again", None)
+
+
+def test_create_attainments_signals_the_people(changed):
+    services.create_attainments([{"service_number": "AZ-3", "standard": "SWIM", "level": "Pass",
+                                  "assessed_on": date(2024, 5, 1)}], None)
+    assert changed == [{person_id("AZ-3")}]
