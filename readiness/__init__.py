@@ -61,8 +61,8 @@ def _register_models() -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from readiness.extensions import api, csrf
     from readiness.engine.views import blueprints as engine_blps
+    from readiness.extensions import api, csrf
     from readiness.personnel.views import blp as personnel_blp
     from readiness.records.views import blueprints as records_blps
     from readiness.training.views import blueprints as training_blps
