@@ -110,7 +110,11 @@ def import_csv(kind: str, file: Path, dry_run: bool) -> None:
         click.echo(f"error: {error}", err=True)
         sys.exit(2)
     try:
-        loaded = load_file(file, schema(), label, _progress(f"Checking {file.name}"))
+        progress = _progress(f"Reading {file.name}")
+        loaded = load_file(file, schema(), label, progress)
+        if progress:
+            click.echo(f"Checking references and writing {len(loaded.rows)} {what.noun(len(loaded.rows))}…",
+                       err=True)
         created = import_rows(what, loaded, label)
         db.session.flush()
     except CsvImportError as error:

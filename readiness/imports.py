@@ -217,7 +217,7 @@ def load_file(path: Path, schema: Schema, label: str,
     header, records = csv_records(text, label)
     columns = check_header(header, schema, label)
     named = sum(1 for c in columns if c)
-    total = text.count("\n") + 1
+    total = text.count("\n") + (not text.endswith("\n"))
     loaded = LoadedFile()
     batch: list[dict[str, str]] = []
     batch_lines: list[int] = []
@@ -240,7 +240,7 @@ def load_file(path: Path, schema: Schema, label: str,
         batch_lines.clear()
 
     with (progress or (lambda _: _Quiet()))(total) as bar:
-        done = 1
+        done = 0
         for line, cells in records:
             data, stray = {}, len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):])
             for col, cell in zip(columns, cells, strict=False):

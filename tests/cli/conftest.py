@@ -31,3 +31,17 @@ def csv_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+Setup = Callable[[str, str], None]
+
+
+@pytest.fixture
+def setup(run: Callable[..., Any], csv_file: Callable[..., Path]) -> Setup:
+    """Import `text` as `kind` (a step of a test's setup), failing loudly if it is refused."""
+
+    def load(kind: str, text: str) -> None:
+        result = run("import", kind, str(csv_file(text, name=f"setup-{kind}.csv")))
+        assert result.exit_code == 0, result.output
+
+    return load
