@@ -10,8 +10,9 @@ from readiness.auth.models import User
 from readiness.auth.services import check_password
 from readiness.extensions import db
 from readiness.personnel.models import Person
+from readiness.training.models import Attainment, Completion, Requirement
 from readiness.units.models import Unit
-from tests.factories import make_unit
+from tests.factories import make_unit, make_user
 
 
 def _count(model: type) -> int:
@@ -25,6 +26,10 @@ def test_demo_load_fills_an_empty_database_with_the_brigade_and_logins(run):
     assert result.exit_code == 0, result.output
     assert 550 <= _count(Person) <= 700
     assert _count(Unit) > 30
+    assert _count(Requirement) > 10
+    assert _count(Completion) > 2000
+    assert _count(Attainment) > 1000
+    assert "note:" not in result.stdout  # nothing was skipped
     users = {u.name: u for u in db.session.scalars(select(User))}
     assert {n: (u.role, u.unit.code if u.unit else None) for n, u in users.items()} == {
         "admin": ("admin", None), "training": ("training_officer", "PKB"),
@@ -60,3 +65,12 @@ def test_demo_load_if_empty_is_a_no_op_when_units_exist(run):
     assert result.exit_code == 0
     assert "not loaded" in result.stdout
     assert (_count(Person), _count(Unit)) == (people, units)
+
+
+def test_demo_load_keeps_an_existing_user_of_the_same_name(run):
+    make_user("admin", role="admin")
+    result = run("demo", "load")
+    assert result.exit_code == 0, result.output
+    assert "note: user 'admin' already exists; left unchanged" in result.stdout
+    assert _count(User) == 4
+    assert _count(Person) > 550

@@ -60,7 +60,8 @@ def test_import_keeps_commas_and_newlines_inside_quoted_cells(run, csv_file):
     assert (units["PKB"].name, units["HQ"].name) == ("Brigade, Peacekeeping", "Head-\nquarters")
 
 
-def test_import_reports_every_bad_row_with_its_line_and_writes_nothing(run, csv_file):
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_import_reports_every_bad_row_with_its_line_and_writes_nothing(run, csv_file, newline):
     text = (HEADER
             + "PKB,Brigade,,brigade,30\n"                 # 2
             + 'HQ,"Brigade\nHeadquarters",PKB,hq,10\n'     # 3-4: one row on two lines
@@ -69,7 +70,7 @@ def test_import_reports_every_bad_row_with_its_line_and_writes_nothing(run, csv_
             + "\n"                                        # 7: blank, skipped
             + "3BN,Battalion,NOPE,battalion,12\n"         # 8: unknown parent
             + "4BN,Battalion,PKB,battalion,4\n")          # 9
-    path = csv_file(text)
+    path = csv_file(text.replace("\n", newline))
     result = run("import", "units", str(path))
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
