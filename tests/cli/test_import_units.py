@@ -68,8 +68,8 @@ def test_import_reports_every_bad_row_with_its_line_and_writes_nothing(run, csv_
             + "1BN,Battalion,PKB,,12\n"                   # 5: kind missing
             + "2BN,Battalion,PKB,battalion,many\n"        # 6: not a number
             + "\n"                                        # 7: blank, skipped
-            + "3BN,Battalion,NOPE,battalion,12\n"         # 8: unknown parent
-            + "4BN,Battalion,PKB,battalion,4\n")          # 9
+            + '3BN,"Battalion\nThree",NOPE,battalion,12\n'  # 8-9: unknown parent, reported on 8
+            + "4BN,Battalion,PKB,battalion,4\n")          # 10
     path = csv_file(text.replace("\n", newline))
     result = run("import", "units", str(path))
     assert result.exit_code == 2
