@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from readiness import audit
 from readiness.auth.models import ROLES, ApiToken, User
-from readiness.errors import ConflictError, InvalidError, NotFoundError
+from readiness.errors import ConflictError, InvalidError, NotFoundError, describe_errors
 from readiness.extensions import db
 from readiness.units.models import Unit
 
@@ -57,7 +57,7 @@ def create_user(name: str, role: str, password: str, unit_code: str | None = Non
         if unit is None:
             errors["unit"] = [f"Unknown unit {unit_code!r}."]
     if errors:
-        raise InvalidError("InvalidError user.", errors)
+        raise InvalidError("Invalid user: " + "; ".join(describe_errors(errors)), errors)
     if db.session.scalar(select(User.id).where(User.name == name)) is not None:
         raise ConflictError(f"A user named {name!r} already exists.")
     user = User(name=name, role=role, unit=unit, email=email,
