@@ -8,11 +8,12 @@ flush without committing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, false, insert, select
+from sqlalchemy import Select, false, select
 from sqlalchemy.orm import contains_eager
 
 from readiness import audit
@@ -22,12 +23,13 @@ from readiness.errors import ConflictError, NotFoundError
 from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.records import codes
-from readiness.records.lookup import (
+from readiness.records.bulk import (
+    Recorded,
     RowErrors,
     by_code,
     existing_keys,
+    insert_rows,
     local_today,
-    matching,
     people_by_service_number,
 )
 from readiness.signals import records_changed
@@ -94,18 +96,17 @@ def _check_duplicates(keys: list[tuple[int, int, date] | None], columns: Sequenc
 
 
 def _insert(model: type[Completion] | type[Attainment], values: list[dict[str, Any]],
-            key_columns: Sequence[Any]) -> list[Any]:
-    """Insert `values` with one executemany and return the new records in the same order."""
-    if not values:
-        return []
-    # A plain executemany is several times faster than RETURNING or ORM objects for long
-    # lists; the records are then read back in one query on a unique key.
-    db.session.execute(insert(model.__table__), values)
+            key_columns: Sequence[Any]) -> Recorded:
+    """Insert `values` with one executemany; return the new records (read on first use), in order."""
+    # Without RETURNING: several times faster for long lists; the records are read back on use.
+    insert_rows(model.__table__, values)
     names = [c.key for c in key_columns]
-    keys = [tuple(v[n] for n in names) for v in values]
-    found = {tuple(getattr(obj, n) for n in names): obj
-             for obj in db.session.scalars(matching(key_columns, keys, model))}
-    return [found[k] for k in keys]
+    return Recorded(model, key_columns, [tuple(v[n] for n in names) for v in values])
+
+
+def _expiry() -> Callable[[date, int | None], date | None]:
+    """Return `expires_on`, remembering its answers: a long list repeats few (date, validity) pairs."""
+    return functools.cache(expires_on)
 
 
 def _fresh_codes(count: int) -> list[str]:
@@ -121,7 +122,7 @@ def _fresh_codes(count: int) -> list[str]:
 
 
 def create_completions(rows: list[dict[str, Any]], actor: Any, *,
-                       today: date | None = None) -> list[Completion]:
+                       today: date | None = None) -> Sequence[Completion]:
     """Record schema-loaded completion rows, all or none; `today` defaults to the configured zone's."""
     today = today or local_today()
     errors = RowErrors("completions")
@@ -131,20 +132,20 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
     _check_duplicates(keys, _COMPLETION_KEY, errors, ("completed_on", "course"))
     errors.raise_any()
 
-    now, by = utcnow(), _actor_name(actor)
+    now, by, expiry = utcnow(), _actor_name(actor), _expiry()
     values = [
         {"person_id": person_id, "course_id": course_id, "completed_on": completed_on,
-         "expires_on": expires_on(completed_on, courses[row["course"]][2]), "score": row.get("score"),
+         "expires_on": expiry(completed_on, courses[row["course"]][2]), "score": row.get("score"),
          "verification_code": code, "revoked": False, "recorded_by": by, "recorded_at": now}
         for row, (person_id, course_id, completed_on), code
         in zip(rows, keys, _fresh_codes(len(rows)), strict=True)  # type: ignore[misc]
     ]
     created = _insert(Completion, values, [Completion.verification_code])
+    # Audited by verification code: the completion's natural key, printed on its certificate.
     audit.record_many(actor, "create", "completion", [
-        (str(c.id), {"service_number": row["service_number"], "course": row["course"],
-                     "completed_on": c.completed_on, "score": c.score,
-                     "verification_code": c.verification_code})
-        for c, row in zip(created, rows, strict=True)
+        (v["verification_code"], {"service_number": row["service_number"], "course": row["course"],
+                                  "completed_on": v["completed_on"], "score": v["score"]})
+        for v, row in zip(values, rows, strict=True)
     ])
     db.session.flush()
     records_changed.send(person_ids={k[0] for k in keys if k is not None})
@@ -160,8 +161,8 @@ def revoke_completion(completion: Completion, reason: str, actor: Any) -> Comple
     completion.revoke_reason = reason
     completion.revoked_at = utcnow()
     db.session.flush()
-    audit.record(actor, "revoke", "completion", str(completion.id),
-                 {"reason": reason, "verification_code": completion.verification_code})
+    audit.record(actor, "revoke", "completion", completion.verification_code,
+                 {"reason": reason, "id": completion.id})
     records_changed.send(person_ids={completion.person_id})
     return completion
 
@@ -177,7 +178,7 @@ def _level(scale: str, text: str) -> str:
 
 
 def create_attainments(rows: list[dict[str, Any]], actor: Any, *,
-                       today: date | None = None) -> list[Attainment]:
+                       today: date | None = None) -> Sequence[Attainment]:
     """Record schema-loaded attainment rows, all or none; `today` defaults to the configured zone's."""
     today = today or local_today()
     errors = RowErrors("attainments")
@@ -195,19 +196,19 @@ def create_attainments(rows: list[dict[str, Any]], actor: Any, *,
     _check_duplicates(keys, _ATTAINMENT_KEY, errors, ("assessed_on", "standard"))
     errors.raise_any()
 
-    now, by = utcnow(), _actor_name(actor)
+    now, by, expiry = utcnow(), _actor_name(actor), _expiry()
     values = [
         {"person_id": person_id, "standard_id": standard_id, "level": level, "assessed_on": assessed_on,
-         "expires_on": expires_on(assessed_on, standards[row["standard"]][2]),
+         "expires_on": expiry(assessed_on, standards[row["standard"]][2]),
          "recorded_by": by, "recorded_at": now}
         for row, (person_id, standard_id, assessed_on), level
         in zip(rows, keys, levels, strict=True)  # type: ignore[misc]
     ]
     created = _insert(Attainment, values, _ATTAINMENT_KEY)
+    # Audited by natural key: service number / standard / date.
     audit.record_many(actor, "create", "attainment", [
-        (str(a.id), {"service_number": row["service_number"], "standard": row["standard"],
-                     "level": a.level, "assessed_on": a.assessed_on})
-        for a, row in zip(created, rows, strict=True)
+        (f"{row['service_number']}/{row['standard']}/{v['assessed_on'].isoformat()}", {"level": v["level"]})
+        for v, row in zip(values, rows, strict=True)
     ])
     db.session.flush()
     records_changed.send(person_ids={k[0] for k in keys if k is not None})

@@ -15,7 +15,7 @@ from readiness.auth.scope import RECORD_ROLES, acting_user, ensure_visible, requ
 from readiness.errors import DomainError, InvalidError, describe_errors
 from readiness.extensions import db
 from readiness.records import services
-from readiness.records.lookup import local_today, unwrap_single
+from readiness.records.bulk import local_today, unwrap_single
 from readiness.records.schemas import (
     AttainmentInSchema,
     AttainmentQueryArgsSchema,

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from readiness.audit import AuditEvent
 from readiness.extensions import db
+from readiness.records.bulk import local_today
 from readiness.records.codes import CODE_PATTERN
-from readiness.records.lookup import local_today
 from readiness.training.models import Completion
 
 pytestmark = pytest.mark.usefixtures("force")
@@ -241,10 +241,11 @@ def test_every_created_completion_is_audited(admin_api):
     resp = admin_api.post("completions", [row(), row("AZ-2", score=75)])
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "completion")
                                 .order_by(AuditEvent.id)).all()
+    # Keyed by the verification code, the completion's natural key printed on its certificate.
     assert [(e.actor, e.action, e.key) for e in events] == \
-        [("admin", "create", str(c["id"])) for c in resp.json]
+        [("admin", "create", c["verification_code"]) for c in resp.json]
     assert events[1].changes == {"service_number": "AZ-2", "course": "UNPOC", "completed_on": "2024-05-01",
-                                 "score": 75, "verification_code": resp.json[1]["verification_code"]}
+                                 "score": 75}
 
 
 def test_get_unknown_completion_is_404(admin_api):

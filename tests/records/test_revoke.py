@@ -36,10 +36,10 @@ def test_a_revoked_completion_is_kept(admin_api, completion_id):
 
 
 def test_revoke_is_audited_with_the_reason(admin_api, completion_id):
-    admin_api.post(f"completions/{completion_id}/revoke", {"reason": "Wrong person"})
+    resp = admin_api.post(f"completions/{completion_id}/revoke", {"reason": "Wrong person"})
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "revoke"))
-    assert (event.actor, event.entity, event.key) == ("admin", "completion", str(completion_id))
-    assert event.changes["reason"] == "Wrong person"
+    assert (event.actor, event.entity, event.key) == ("admin", "completion", resp.json["verification_code"])
+    assert event.changes == {"reason": "Wrong person", "id": completion_id}
 
 
 def test_revoking_twice_is_409_and_keeps_the_first_reason(admin_api, completion_id):

@@ -11,7 +11,7 @@ from readiness.errors import ConflictError, InvalidError
 from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.records import services
-from readiness.records.lookup import local_today
+from readiness.records.bulk import local_today
 from readiness.records.schemas import AttainmentInSchema, CompletionInSchema
 from readiness.signals import records_changed
 from readiness.training.models import Completion

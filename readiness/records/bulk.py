@@ -1,4 +1,4 @@
-"""Set-based lookups for bulk writes: a whole list of keys in one query, whatever its length.
+"""Bulk writes: look up a whole list of keys in one query, insert it in one statement.
 
 The keys travel as ONE JSON parameter that the database unpacks into a table (SQLite's
 json_each, PostgreSQL's json_array_elements) and joins on its indexes. An IN list would
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     FromClause,
     Select,
+    Table,
     Text,
     and_,
     cast,
@@ -43,13 +44,15 @@ def local_today() -> date:
     return datetime.now(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
-def _json_value(value: Any) -> Any:
-    return value.isoformat() if isinstance(value, date) else value
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"Cannot send {type(value).__name__} as a key.")
 
 
 def key_table(keys: Iterable[Key], columns: Sequence[Any]) -> tuple[FromClause, list[ColumnElement[Any]]]:
     """Return `keys` as a table sent in one parameter, and its fields typed like `columns`."""
-    payload = json.dumps([[_json_value(v) for v in key] for key in keys])
+    payload = json.dumps(keys if isinstance(keys, list) else list(keys), default=_json_default)
     if db.engine.dialect.name == "postgresql":
         table = func.json_array_elements(cast(literal(payload, Text()), JSON)).table_valued(
             "value", name="wanted")
@@ -67,6 +70,25 @@ def matching(columns: Sequence[Any], keys: Iterable[Key], *entities: Any) -> Sel
     target = getattr(columns[0], "class_", None) or columns[0].table
     return (select(*(entities or columns)).select_from(wanted)
             .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
+
+
+def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
+    """Insert `values` (dicts with the same keys) into `table` in one statement."""
+    if not values:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        # One executemany; SQLite runs it in C, row after row.
+        connection.execute(table.insert(), values)
+        return
+    # COPY is PostgreSQL's bulk load: half the time of an executemany of 100,000 rows.
+    names = list(values[0])
+    quote = connection.dialect.identifier_preparer
+    sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    raw = connection.connection.driver_connection  # the session's psycopg connection: same transaction
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+        for row in values:
+            copy.write_row([row[n] for n in names])
 
 
 def existing_keys(columns: Sequence[Any], keys: Iterable[Key]) -> set[Key]:
@@ -93,6 +115,36 @@ def by_code(columns: Sequence[Any], codes: Iterable[str]) -> dict[str, Any]:
     if not wanted:
         return {}
     return {row[0]: row for row in db.session.execute(matching(columns[:1], wanted, *columns))}
+
+
+class Recorded(Sequence[Any]):
+    """The records a bulk write created, in input order, read from the database on first use.
+
+    An import of 100,000 completions only counts what it wrote, and building that many ORM
+    objects takes longer than writing the rows; an API answer reads its few back in one query.
+    """
+
+    def __init__(self, model: Any, key_columns: Sequence[Any], keys: list[Key]) -> None:
+        self._model, self._columns, self._keys = model, key_columns, keys
+        self._records: list[Any] | None = None
+
+    def _load(self) -> list[Any]:
+        if self._records is None:
+            names = [c.key for c in self._columns]
+            stmt = matching(self._columns, self._keys, self._model)
+            found = {tuple(getattr(obj, n) for n in names): obj
+                     for obj in (db.session.scalars(stmt) if self._keys else ())}
+            self._records = [found[k] for k in self._keys]
+        return self._records
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def __getitem__(self, index: Any) -> Any:
+        return self._load()[index]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._load())
 
 
 class RowErrors:
