@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, jsonify, render_template
+from typing import Any
+
+from flask import Blueprint, Flask, current_app, jsonify, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select, text
 
@@ -12,6 +14,32 @@ from readiness.personnel.models import Person
 from readiness.units.models import Unit
 
 bp = Blueprint("web", __name__)
+
+ALL_ROLES = ("admin", "training_officer", "commander", "viewer")
+WRITE_ROLES = ("admin", "training_officer")
+
+# The navigation of every page: label, endpoint, roles that see it. An entry shows only
+# once its endpoint exists, so each domain's pages appear as they are built.
+NAV: list[tuple[str, str, tuple[str, ...]]] = [
+    ("Units", "web.index", ALL_ROLES),
+    ("Readiness", "dashboard.home", ALL_ROLES),
+    ("People", "workspace.people", ALL_ROLES),
+    ("Record training", "workspace.record", WRITE_ROLES),
+    ("Class roster", "workspace.roster", WRITE_ROLES),
+    ("Import", "workspace.imports", WRITE_ROLES),
+    ("Catalogue", "workspace.courses", ALL_ROLES),
+    ("Certificates", "certificates.index", ALL_ROLES),
+    ("Verify", "verify.form", ALL_ROLES),
+]
+
+
+def _nav() -> dict[str, Any]:
+    if not current_user.is_authenticated:
+        return {"nav": []}
+    views = current_app.view_functions
+    items = [(label, url_for(endpoint), endpoint) for label, endpoint, roles in NAV
+             if endpoint in views and current_user.role in roles]
+    return {"nav": items}
 
 
 @bp.route("/")
@@ -46,3 +74,4 @@ def healthz():
 def init_app(app: Flask) -> None:
     """Register the pages."""
     app.register_blueprint(bp)
+    app.context_processor(_nav)
