@@ -1,9 +1,9 @@
 """Training records: record completions and attainments in bulk, revoke, list.
 
 Both `create_*` functions follow the bulk contract: they validate every row before
-writing anything, with one query per kind of lookup (chunked for long lists), then insert
-with one executemany, audit every record, tell the engine which people changed, and
-flush without committing.
+writing anything, with one query per kind of lookup however long the list, then insert
+in one statement, audit every record, tell the engine which people changed (the
+`records_changed` signal), and flush without committing.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, select, update
 from sqlalchemy.orm import contains_eager
 
 from readiness import audit
@@ -97,7 +97,7 @@ def _check_duplicates(keys: list[tuple[int, int, date] | None], columns: Sequenc
 
 def _insert(model: type[Completion] | type[Attainment], values: list[dict[str, Any]],
             key_columns: Sequence[Any]) -> Recorded:
-    """Insert `values` with one executemany; return the new records (read on first use), in order."""
+    """Insert `values` in one statement; return the new records (read on first use), in order."""
     # Without RETURNING: several times faster for long lists; the records are read back on use.
     insert_rows(model.__table__, values)
     names = [c.key for c in key_columns]
@@ -124,6 +124,7 @@ def _fresh_codes(count: int) -> list[str]:
 def create_completions(rows: list[dict[str, Any]], actor: Any, *,
                        today: date | None = None) -> Sequence[Completion]:
     """Record schema-loaded completion rows, all or none; `today` defaults to the configured zone's."""
+    # The views pass `today`; the CSV import does not, hence this one read of configuration.
     today = today or local_today()
     errors = RowErrors("completions")
     people, courses = _resolve(rows, errors, actor, today, Course, "completed_on")
@@ -154,13 +155,16 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
 
 def revoke_completion(completion: Completion, reason: str, actor: Any) -> Completion:
     """Mark a completion revoked with its reason; it is kept, never deleted."""
-    if completion.revoked:
+    # Conditional on not being revoked yet, so of two revokes at the same time one is a 409.
+    done = db.session.execute(
+        update(Completion).where(Completion.id == completion.id, Completion.revoked.is_(False))
+        .values(revoked=True, revoke_reason=reason, revoked_at=utcnow())
+        .execution_options(synchronize_session=False))
+    if done.rowcount != 1:  # type: ignore[attr-defined]
+        db.session.refresh(completion)
         raise ConflictError(f"Completion {completion.id} is already revoked "
                             f"({completion.revoke_reason}).")
-    completion.revoked = True
-    completion.revoke_reason = reason
-    completion.revoked_at = utcnow()
-    db.session.flush()
+    db.session.refresh(completion)
     audit.record(actor, "revoke", "completion", completion.verification_code,
                  {"reason": reason, "id": completion.id})
     records_changed.send(person_ids={completion.person_id})
