@@ -52,12 +52,8 @@ def upgrade():
         batch_op.create_index('ix_requirement_facts_unit', ['assigned', 'unit_id', 'requirement_id', 'state', 'expires_on'], unique=False)
 
     # ### end Alembic commands ###
-    # Compute the facts of the people already stored, with the engine's own statements.
-    from readiness.engine import facts, rules
-
-    bind = op.get_bind()
-    for statement in facts.statements(rules.everyone):
-        bind.execute(statement)
+    # The derived data is computed by the latest engine migration (0003), with the engine's
+    # own statements: they fit the latest schema only.
 
 
 def downgrade():

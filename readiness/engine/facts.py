@@ -11,48 +11,77 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, bindparam, case, delete, func, insert, select
+from sqlalchemy import Executable, Select, bindparam, case, delete, func, insert, select, true
 
 from readiness.engine import rules
-from readiness.engine.models import HELD, PersonFact, RequirementFact, refresh_people
+from readiness.engine.models import (
+    FOREVER,
+    HELD,
+    PersonFact,
+    RequirementFact,
+    UnitPersonTotal,
+    UnitRequirementTotal,
+    refresh_people,
+)
 from readiness.extensions import db
 from readiness.personnel.models import Person
 
 # Up to this many people are bound as parameters (an IN list the planner sees); more go
 # through the scratch table, which also keeps within SQLite's limit on parameters.
 _BIND_LIMIT = 500
-_FACT_COLUMNS = ("person_id", "requirement_id", "unit_id", "assigned", "state", "expires_on")
+_FACT_COLUMNS = ("person_id", "requirement_id", "unit_id", "assigned", "course_id", "standard_id", "below",
+                 "expires_on")
+_PERSON_COLUMNS = ("person_id", "unit_id", "assigned", "blocked", "qualified_until")
 
 
 def refresh(person_ids: Collection[int] | None = None) -> None:
     """Recompute the facts of `person_ids` (None: everyone) in the current transaction."""
     if person_ids is None:
         _run("everyone")
+        _run("all units")
         return
     ids = sorted(set(person_ids))
     if not ids:
         return
     if len(ids) <= _BIND_LIMIT:
-        _run("listed", {"person_ids": ids})
-        return
-    db.session.execute(insert(refresh_people), [{"person_id": i} for i in ids])
-    try:
-        _run("scratch")
-    finally:
+        params: dict[str, Any] | None = {"person_ids": ids}
+        kind = "listed"
+    else:
+        db.session.execute(insert(refresh_people), [{"person_id": i} for i in ids])
+        params, kind = None, "scratch"
+    # The units of these people before and after: a move changes the totals of both.
+    units = set(db.session.scalars(_units_of(kind), params))
+    _run(kind, params)
+    units.update(db.session.scalars(_units_of(kind), params))
+    if kind == "scratch":
         db.session.execute(delete(refresh_people))
+    if len(units) > _BIND_LIMIT:
+        _run("all units")
+    elif units:
+        _run("units", {"unit_ids": sorted(units)})
 
 
 _FILTERS: dict[str, rules.PersonFilter] = {
     "everyone": rules.everyone,
     "listed": lambda column: column.in_(bindparam("person_ids", expanding=True)),
     "scratch": lambda column: column.in_(select(refresh_people.c.person_id)),
+    "units": lambda column: column.in_(bindparam("unit_ids", expanding=True)),
 }
 
 
 @cache
 def _statements(kind: str) -> list[Executable]:
     # Built once: building the statements costs more than running them for one person.
-    return statements(_FILTERS[kind])
+    if kind == "all units":
+        return total_statements(rules.everyone)
+    if kind == "units":
+        return total_statements(_FILTERS[kind])
+    return statements(_FILTERS[kind], many=kind != "listed")
+
+
+@cache
+def _units_of(kind: str) -> Select[Any]:
+    return select(PersonFact.unit_id).where(_FILTERS[kind](PersonFact.person_id)).distinct()
 
 
 def _run(kind: str, params: dict[str, Any] | None = None) -> None:
@@ -60,56 +89,92 @@ def _run(kind: str, params: dict[str, Any] | None = None) -> None:
         db.session.execute(statement, params)
 
 
-def statements(people: rules.PersonFilter) -> list[Executable]:
+def statements(people: rules.PersonFilter, *, many: bool = True) -> list[Executable]:
     """Return the statements that recompute the facts of `people` (also run by migrations)."""
     # Core tables, not the ORM classes: an ORM insert with parameters would be a bulk insert.
     req_facts, person_facts_ = RequirementFact.__table__, PersonFact.__table__
+    everyone = people is rules.everyone
     return [
-        delete(req_facts).where(people(req_facts.c.person_id)),
+        # Without a WHERE clause SQLite empties a table at once instead of row by row.
+        delete(req_facts) if everyone else delete(req_facts).where(people(req_facts.c.person_id)),
         insert(req_facts).from_select(
-            _FACT_COLUMNS, rules.standing(rules.applicable_pairs(people), None)),
-        delete(person_facts_).where(people(person_facts_.c.person_id)),
-        insert(person_facts_).from_select(
-            ("person_id", "unit_id", "assigned", "blocked", "qualified_until"), person_facts(people)),
+            _FACT_COLUMNS, rules.standing(rules.applicable_pairs(people, many=many), None)),
+        delete(person_facts_) if everyone else delete(person_facts_).where(people(person_facts_.c.person_id)),
+        insert(person_facts_).from_select(_PERSON_COLUMNS, person_facts(people)),
     ]
 
 
-def person_facts(people: rules.PersonFilter) -> Any:
+def person_facts(people: rules.PersonFilter) -> Select[Any]:
     """Return the select computing person facts from the requirement facts of `people`."""
+    f = RequirementFact
     per_person = (
-        select(RequirementFact.person_id,
-               func.max(case((RequirementFact.state != HELD, 1), else_=0)).label("bad"),
-               func.min(RequirementFact.expires_on).label("until"))
-        .where(people(RequirementFact.person_id))
-        .group_by(RequirementFact.person_id)
+        select(f.person_id,
+               func.max(case((rules.fact_state(f.below, f.expires_on) != HELD, 1), else_=0)).label("bad"),
+               func.min(f.expires_on).label("until"))
+        .where(people(f.person_id))
+        .group_by(f.person_id)
         .subquery()
     )
     return (
         select(Person.id, Person.unit_id, rules.is_assigned(Person),
-               func.coalesce(per_person.c.bad, 0) == 1, per_person.c.until)
+               func.coalesce(per_person.c.bad, 0) == 1,
+               func.coalesce(per_person.c.until, FOREVER))
         .outerjoin(per_person, per_person.c.person_id == Person.id)
         .where(people(Person.id))
     )
 
 
+def total_statements(units: rules.PersonFilter) -> list[Executable]:
+    """Return the statements that recompute the per-unit totals of `units` from the facts."""
+    req_totals, person_totals = UnitRequirementTotal.__table__, UnitPersonTotal.__table__
+    everyone = units is rules.everyone
+    return [
+        delete(req_totals) if everyone else delete(req_totals).where(units(req_totals.c.unit_id)),
+        insert(req_totals).from_select(("unit_id", "requirement_id", "state", "people"),
+                                       requirement_totals(units)),
+        delete(person_totals) if everyone else delete(person_totals).where(units(person_totals.c.unit_id)),
+        insert(person_totals).from_select(("unit_id", "assigned", "blocked"), person_totals_select(units)),
+    ]
+
+
+def requirement_totals(units: rules.PersonFilter) -> Select[Any]:
+    """Return the select counting assigned people per unit, requirement and state."""
+    f = RequirementFact
+    state = rules.fact_state(f.below, f.expires_on)
+    return (select(f.unit_id, f.requirement_id, state, func.count())
+            .where(f.assigned == true(), units(f.unit_id))
+            .group_by(f.unit_id, f.requirement_id, state))
+
+
+def person_totals_select(units: rules.PersonFilter) -> Select[Any]:
+    """Return the select counting assigned and blocked people per unit."""
+    pf = PersonFact
+    return (select(pf.unit_id, func.count(), func.sum(case((pf.blocked == true(), 1), else_=0)))
+            .where(pf.assigned == true(), units(pf.unit_id))
+            .group_by(pf.unit_id))
+
+
 def stale() -> dict[str, int]:
-    """Count facts that differ from a recomputation (0, 0 when all is well); for checks."""
+    """Count stored rows that differ from a recomputation, per table (all 0 when all is well)."""
     fresh = rules.standing(rules.applicable_pairs(rules.everyone), None).subquery()
-    stored = select(*(getattr(RequirementFact, c) for c in _FACT_COLUMNS))
-    recomputed = select(*(fresh.c[c] for c in _FACT_COLUMNS))
-    people_fresh = person_facts(rules.everyone).subquery()
-    people_stored = select(PersonFact.person_id, PersonFact.unit_id, PersonFact.assigned,
-                           PersonFact.blocked, PersonFact.qualified_until)
-    people_recomputed = select(*people_fresh.c)
+    req_totals, person_totals = UnitRequirementTotal, UnitPersonTotal
     return {
-        "requirement_facts": _difference(stored, recomputed) + _difference(recomputed, stored),
-        "person_facts": _difference(people_stored, people_recomputed)
-        + _difference(people_recomputed, people_stored),
+        "requirement_facts": _both_ways(select(*(getattr(RequirementFact, c) for c in _FACT_COLUMNS)),
+                                        select(*(fresh.c[c] for c in _FACT_COLUMNS))),
+        "person_facts": _both_ways(select(*(getattr(PersonFact, c) for c in _PERSON_COLUMNS)),
+                                   person_facts(rules.everyone)),
+        "unit_requirement_totals": _both_ways(
+            select(req_totals.unit_id, req_totals.requirement_id, req_totals.state, req_totals.people),
+            requirement_totals(rules.everyone)),
+        "unit_person_totals": _both_ways(
+            select(person_totals.unit_id, person_totals.assigned, person_totals.blocked),
+            person_totals_select(rules.everyone)),
     }
 
 
-def _difference(left: Any, right: Any) -> int:
-    return db.session.scalar(select(func.count()).select_from(left.except_(right).subquery())) or 0
+def _both_ways(left: Any, right: Any) -> int:
+    return sum(db.session.scalar(select(func.count()).select_from(a.except_(b).subquery())) or 0
+               for a, b in ((left, right), (right, left)))
 
 
 def _on_change(_sender: Any, person_ids: Collection[int] | None = None, **_kw: Any) -> None:

@@ -4,6 +4,9 @@ Records can only lie in the past, so for today and every later date a person's
 standing on a requirement follows from the records as a whole; what changes with the
 date is only whether the latest expiry has passed. These tables hold that standing,
 kept current by `readiness.engine.facts` in the transaction of every write.
+
+An expiry is stored as a date with two conventions: null means there is no record
+(missing), FOREVER means the record never expires. Comparisons need no null checks.
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ from sqlalchemy import Column, Date, ForeignKey, Index, Integer, SmallInteger, T
 from sqlalchemy.orm import Mapped, mapped_column
 
 from readiness.db import Base
+from readiness.training.models import Completion
 
-#: `state` of a (person, requirement) fact, whatever the date (as long as it is not before today).
+#: The expiry of a record that never expires.
+FOREVER = date(9999, 12, 31)
+#: What a fact amounts to whatever the date (from today on), in per-unit totals.
 MISSING, INSUFFICIENT, HELD = 0, 1, 2
 
 
 class RequirementFact(Base):
     """A requirement that applies to a person, with what the person's records make of it.
 
-    `state`: MISSING (no counting record), INSUFFICIENT (the latest result is below the
-    minimum) or HELD. `expires_on`: the latest expiry of the records (null: never expires).
-    `unit_id` and `assigned` copy the roster so unit questions need no join.
+    `expires_on`: the latest expiry of the person's records of the course, or the expiry
+    of the latest result of the standard (null: none; FOREVER: never). `below`: that
+    latest result is below the requirement's minimum. `unit_id`, `assigned` copy the
+    roster and `course_id`, `standard_id` the requirement, so questions need no join.
     """
 
     __tablename__ = "requirement_facts"
@@ -33,16 +40,20 @@ class RequirementFact(Base):
         ForeignKey("personnel.id", ondelete="CASCADE"), primary_key=True)
     requirement_id: Mapped[int] = mapped_column(
         ForeignKey("requirements.id", ondelete="CASCADE"), primary_key=True)
-    # No foreign key: a unit's delete check counts every table referring to units.
+    # No foreign keys below: a unit's delete check counts every table referring to units,
+    # and a requirement's target never changes (requirements are created and deleted only).
     unit_id: Mapped[int]
     assigned: Mapped[bool]
-    state: Mapped[int] = mapped_column(SmallInteger)
+    course_id: Mapped[int | None]
+    standard_id: Mapped[int | None]
+    below: Mapped[bool]
     expires_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
-        # Covers the per-requirement counts of a subtree, read in requirement order.
-        Index("ix_requirement_facts_unit", "assigned", "unit_id", "requirement_id", "state", "expires_on"),
-        Index("ix_requirement_facts_requirement_id", "requirement_id"),
+        # Covers what a date can change in a subtree: the facts expiring up to a day, unit by unit.
+        Index("ix_requirement_facts_expiry", "assigned", "unit_id", "expires_on", "requirement_id", "below"),
+        # SQLite: the rows are the primary key's index, one B-tree less to write.
+        {"sqlite_with_rowid": False},
     )
 
 
@@ -51,7 +62,7 @@ class PersonFact(Base):
 
     `blocked`: some applicable requirement is missing or insufficient (no later date can
     change that without a new record). `qualified_until`: the earliest expiry among the
-    applicable requirements (null: none expires).
+    applicable requirements (FOREVER when none expires).
     """
 
     __tablename__ = "person_facts"
@@ -61,11 +72,42 @@ class PersonFact(Base):
     unit_id: Mapped[int]
     assigned: Mapped[bool]
     blocked: Mapped[bool]
-    qualified_until: Mapped[date | None] = mapped_column(Date)
+    qualified_until: Mapped[date] = mapped_column(Date)
 
     __table_args__ = (
         Index("ix_person_facts_unit", "assigned", "unit_id", "blocked", "qualified_until"),
     )
+
+
+class UnitRequirementTotal(Base):
+    """How many assigned people of a unit (itself, not its children) stand how on a requirement.
+
+    `state`: MISSING, INSUFFICIENT or HELD. With these totals, counting a subtree on a
+    date only reads the facts that expire by then.
+    """
+
+    __tablename__ = "unit_requirement_totals"
+
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    requirement_id: Mapped[int] = mapped_column(
+        ForeignKey("requirements.id", ondelete="CASCADE"), primary_key=True)
+    state: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    people: Mapped[int]
+
+
+class UnitPersonTotal(Base):
+    """How many people of a unit (itself) are assigned, and how many of them are blocked."""
+
+    __tablename__ = "unit_person_totals"
+
+    unit_id: Mapped[int] = mapped_column(primary_key=True)
+    assigned: Mapped[int]
+    blocked: Mapped[int]
+
+
+# Reading a person's courses on a date touches only this index, never the table.
+Index("ix_completions_standing", Completion.person_id, Completion.course_id, Completion.completed_on,
+      Completion.expires_on, sqlite_where=~Completion.revoked, postgresql_where=~Completion.revoked)
 
 
 #: The people of one refresh when there are too many to bind as parameters. Rows live only

@@ -11,13 +11,34 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, not_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    false,
+    func,
+    literal,
+    not_,
+    select,
+    true,
+    union_all,
+)
 
 from readiness.engine import rules
-from readiness.engine.models import HELD, PersonFact, RequirementFact
+from readiness.engine.models import (
+    FOREVER,
+    HELD,
+    INSUFFICIENT,
+    MISSING,
+    PersonFact,
+    RequirementFact,
+    UnitPersonTotal,
+    UnitRequirementTotal,
+)
 from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.training import slp
@@ -73,9 +94,8 @@ def _assigned_in(unit: Unit) -> rules.PersonFilter:
 def _pairs_from_facts(where: ColumnElement[bool]) -> Select[Any]:
     """The applicable pairs as the facts list them, with the columns of rules.applicable_pairs."""
     f = RequirementFact
-    return (select(f.person_id, f.requirement_id, f.unit_id, f.assigned,
-                   Requirement.course_id, Requirement.standard_id, Requirement.min_level)
-            .join(Requirement, Requirement.id == f.requirement_id).where(where))
+    return (select(f.person_id, f.requirement_id, f.unit_id, f.assigned, f.course_id, f.standard_id)
+            .where(where))
 
 
 def _standing(unit: Unit, on: date, source: Source) -> Any:
@@ -85,7 +105,8 @@ def _standing(unit: Unit, on: date, source: Source) -> Any:
     else:
         pairs = _pairs_from_facts(and_(RequirementFact.assigned == true(),
                                        RequirementFact.unit_id.in_(_subtree_ids(unit))))
-    return rules.standing(pairs, on).subquery("standing")
+    # Materialised: both counts of unit_counts read it, and it is the costly part.
+    return rules.standing(pairs, on).cte("standing").prefix_with("MATERIALIZED")
 
 
 @dataclass
@@ -100,53 +121,82 @@ def unit_counts(unit: Unit, on: date, source: Source) -> UnitCounts:
     """Count assigned and qualified people per unit, and statuses per requirement, on `on`."""
     if source is Source.FACTS:
         return UnitCounts(_people_from_facts(unit, on), _requirements_from_facts(unit, on))
+    # One pass over the standing: statuses per requirement, and per unit the people with
+    # a requirement that fails on the date (everyone else assigned there is qualified).
     st = _standing(unit, on, source)
-    status = rules.status(st.c.state, st.c.expires_on, on)
-    per_requirement = select(st.c.requirement_id, status, func.count()).group_by(st.c.requirement_id, status)
+    status = rules.status(st.c.below, st.c.expires_on, on)
+    failing = not_(rules.is_good(st.c.below, st.c.expires_on, on))
+    rows = db.session.execute(union_all(
+        select(literal("r"), st.c.requirement_id, status, func.count())
+        .group_by(st.c.requirement_id, status),
+        select(literal("u"), st.c.unit_id, literal("failing"), func.count(st.c.person_id.distinct()))
+        .where(failing).group_by(st.c.unit_id),
+    ))
     requirements: dict[int, dict[str, int]] = defaultdict(dict)
-    for rid, name, count in db.session.execute(per_requirement):
-        requirements[rid][name] = count
-    return UnitCounts(_people_from_standing(unit, on, source, st), dict(requirements))
+    failing_in: dict[int, int] = {}
+    for kind, key, name, count in rows:
+        if kind == "r":
+            requirements[key][name] = count
+        else:
+            failing_in[key] = count
+    return UnitCounts({uid: (assigned, assigned - failing_in.get(uid, 0))
+                       for uid, assigned in _assigned(unit, source).items()}, dict(requirements))
+
+
+def _assigned(unit: Unit, source: Source) -> dict[int, int]:
+    """Assigned people per unit of the subtree: the totals, or the roster itself (PLAIN)."""
+    if source is Source.PLAIN:
+        stmt = (select(Person.unit_id, func.count())
+                .where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids(unit)))
+                .group_by(Person.unit_id))
+    else:
+        stmt = select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned).where(
+            UnitPersonTotal.unit_id.in_(_subtree_ids(unit)))
+    return dict(db.session.execute(stmt).all())
 
 
 def _people_from_facts(unit: Unit, on: date) -> dict[int, tuple[int, int]]:
+    # Qualified = assigned − blocked − those whose earliest expiry has come by `on`;
+    # only the last are read person by person, through the expiry index.
+    totals = db.session.execute(
+        select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned, UnitPersonTotal.blocked)
+        .where(UnitPersonTotal.unit_id.in_(_subtree_ids(unit))))
     f = PersonFact
-    qualified = rules.qualified_from_facts(f.blocked, f.qualified_until, on)
-    rows = db.session.execute(
-        select(f.unit_id, func.count(), func.sum(case((qualified, 1), else_=0)))
-        .where(f.assigned == true(), f.unit_id.in_(_subtree_ids(unit))).group_by(f.unit_id))
-    return {uid: (assigned, int(q or 0)) for uid, assigned, q in rows}
+    lapsed = dict(db.session.execute(
+        select(f.unit_id, func.count())
+        .where(f.assigned == true(), f.blocked == false(), f.unit_id.in_(_subtree_ids(unit)),
+               f.qualified_until <= on)
+        .group_by(f.unit_id)).all())
+    return {uid: (assigned, assigned - blocked - lapsed.get(uid, 0)) for uid, assigned, blocked in totals}
 
 
 def _requirements_from_facts(unit: Unit, on: date) -> dict[int, dict[str, int]]:
+    # The totals per state hold for any date; a date only turns facts that expire by
+    # `on` + the warning window into `expired` or `expiring`, and only those are read.
+    t = UnitRequirementTotal
+    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for rid, state, people in db.session.execute(
+            select(t.requirement_id, t.state, func.sum(t.people))
+            .where(t.unit_id.in_(_subtree_ids(unit))).group_by(t.requirement_id, t.state)):
+        totals[rid][state] = int(people)
     f = RequirementFact
-    status = rules.status(f.state, f.expires_on, on)
-    rows = db.session.execute(
-        select(f.requirement_id, status, func.count())
-        .where(f.assigned == true(), f.unit_id.in_(_subtree_ids(unit)))
-        .group_by(f.requirement_id, status))
-    out: dict[int, dict[str, int]] = defaultdict(dict)
-    for rid, name, count in rows:
-        out[rid][name] = count
-    return dict(out)
-
-
-def _people_from_standing(unit: Unit, on: date, source: Source, st: Any) -> dict[int, tuple[int, int]]:
-    """Per unit: assigned people, and those of them with no requirement failing on `on`."""
-    failing = (select(st.c.person_id).where(not_(rules.is_good(st.c.state, st.c.expires_on, on)))
-               .group_by(st.c.person_id).subquery("failing"))
-    if source is Source.PLAIN:
-        people = select(Person.id.label("id"), Person.unit_id.label("unit_id")).where(
-            rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids(unit))).subquery("people")
-    else:
-        people = select(PersonFact.person_id.label("id"), PersonFact.unit_id.label("unit_id")).where(
-            PersonFact.assigned == true(), PersonFact.unit_id.in_(_subtree_ids(unit))).subquery("people")
-    rows = db.session.execute(
-        select(people.c.unit_id, func.count(),
-               func.sum(case((failing.c.person_id.is_(None), 1), else_=0)))
-        .select_from(people).outerjoin(failing, failing.c.person_id == people.c.id)
-        .group_by(people.c.unit_id))
-    return {uid: (assigned, int(q or 0)) for uid, assigned, q in rows}
+    lapsed = f.expires_on <= on
+    soon: dict[int, dict[tuple[int, bool], int]] = defaultdict(lambda: defaultdict(int))
+    for rid, below, is_lapsed, people in db.session.execute(
+            select(f.requirement_id, f.below, lapsed, func.count())
+            .where(f.assigned == true(), f.unit_id.in_(_subtree_ids(unit)),
+                   f.expires_on <= on + timedelta(days=rules.warning_days()))
+            .group_by(f.requirement_id, f.below, lapsed)):
+        soon[rid][(INSUFFICIENT if below else HELD, bool(is_lapsed))] = people
+    out = {}
+    for rid, by_state in totals.items():
+        near = soon.get(rid, {})
+        expired_held, expired_low = near.get((HELD, True), 0), near.get((INSUFFICIENT, True), 0)
+        expiring = near.get((HELD, False), 0)
+        out[rid] = {"missing": by_state.get(MISSING, 0), "expired": expired_held + expired_low,
+                    "insufficient": by_state.get(INSUFFICIENT, 0) - expired_low,
+                    "expiring": expiring, "valid": by_state.get(HELD, 0) - expired_held - expiring}
+    return {rid: {k: v for k, v in counts.items() if v} for rid, counts in out.items()}
 
 
 # ---- one person -------------------------------------------------------------------------------
@@ -164,7 +214,7 @@ def person_statuses(person: Person, on: date, source: Source) -> list[PersonStat
     """Return the status on `on` of every requirement that applies to `person`, by requirement id."""
     if source is Source.FACTS:
         f = RequirementFact
-        stmt = select(f.requirement_id, rules.status(f.state, f.expires_on, on), f.expires_on).where(
+        stmt = select(f.requirement_id, rules.status(f.below, f.expires_on, on), f.expires_on).where(
             f.person_id == person.id)
     else:
         if source is Source.PLAIN:
@@ -172,14 +222,15 @@ def person_statuses(person: Person, on: date, source: Source) -> list[PersonStat
         else:
             pairs = _pairs_from_facts(RequirementFact.person_id == person.id)
         st = rules.standing(pairs, on).subquery("standing")
-        stmt = select(st.c.requirement_id, rules.status(st.c.state, st.c.expires_on, on), st.c.expires_on)
+        stmt = select(st.c.requirement_id, rules.status(st.c.below, st.c.expires_on, on), st.c.expires_on)
     rows = db.session.execute(stmt)
-    return sorted((PersonStatus(*row) for row in rows), key=lambda s: s.requirement_id)
+    return sorted((PersonStatus(rid, name, rules.shown_expiry(exp)) for rid, name, exp in rows),
+                  key=lambda s: s.requirement_id)
 
 
 # ---- the forecast ----------------------------------------------------------------------------
 
-def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date | None], int]:
+def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date], int]:
     """Count assigned people of the subtree by (blocked, qualified_until): the future in one table."""
     if source is Source.FACTS:
         f = PersonFact
@@ -191,14 +242,16 @@ def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date 
     # PLAIN: the same table straight from the records, no derived data.
     st = rules.standing(rules.applicable_pairs(_assigned_in(unit)), None).subquery("standing")
     per_person = (select(st.c.person_id,
-                         func.max(case((st.c.state != HELD, 1), else_=0)).label("bad"),
+                         func.max(case((rules.fact_state(st.c.below, st.c.expires_on) != HELD, 1), else_=0))
+                         .label("bad"),
                          func.min(st.c.expires_on).label("until"))
                   .group_by(st.c.person_id).subquery("per_person"))
+    bad, until = func.coalesce(per_person.c.bad, 0), func.coalesce(per_person.c.until, FOREVER)
     rows = db.session.execute(
-        select(func.coalesce(per_person.c.bad, 0), per_person.c.until, func.count())
+        select(bad, until, func.count())
         .select_from(Person).outerjoin(per_person, per_person.c.person_id == Person.id)
         .where(_assigned_in(unit)(Person.id))
-        .group_by(func.coalesce(per_person.c.bad, 0), per_person.c.until))
+        .group_by(bad, until))
     return {(bool(b), until): n for b, until, n in rows}
 
 

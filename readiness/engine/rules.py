@@ -24,6 +24,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    not_,
     null,
     or_,
     select,
@@ -32,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from readiness.engine.models import HELD, INSUFFICIENT, MISSING
+from readiness.engine.models import FOREVER, HELD, INSUFFICIENT, MISSING
 from readiness.personnel.models import Person
 from readiness.training.models import Attainment, Completion, Requirement, Standard
 from readiness.units.models import Unit
@@ -89,20 +90,36 @@ def level_meets(level: Any, minimum: Any, scale: Any) -> ColumnElement[bool]:
 
 # ---- rule 6: which requirements apply to whom ---------------------------------------------
 
-def applicable_pairs(people: PersonFilter) -> Select[Any]:
-    """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id, min_level).
+def applicable_pairs(people: PersonFilter, *, many: bool = False) -> Select[Any]:
+    """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id).
 
     One row per requirement that applies to a person of `people`, on today's roster.
+    `many`: the statement suits many people (it goes from each requirement to the units
+    of its subtree, then to their people) rather than a few (from each person to every
+    requirement); both give the same rows.
     """
+    columns = (Person.id.label("person_id"), Requirement.id.label("requirement_id"),
+               Person.unit_id.label("unit_id"), is_assigned(Person).label("assigned"),
+               Requirement.course_id, Requirement.standard_id)
+    role_fits = or_(Requirement.role.is_(None), Requirement.role == Person.role)
+    if many:
+        req_unit, unit = aliased(Unit), aliased(Unit)
+        reach = union_all(
+            select(Requirement.id.label("requirement_id"), unit.id.label("unit_id"))
+            .join(req_unit, req_unit.id == Requirement.unit_id)
+            .join(unit, unit.path.startswith(req_unit.path)),
+            select(Requirement.id, unit.id).select_from(Requirement).join(unit, true())
+            .where(Requirement.unit_id.is_(None)),
+        ).subquery("reach")
+        return (select(*columns).select_from(reach)
+                .join(Requirement, Requirement.id == reach.c.requirement_id)
+                .join(Person, and_(Person.unit_id == reach.c.unit_id, role_fits))
+                .where(people(Person.id)))
     person_unit, req_unit = aliased(Unit), aliased(Unit)
     return (
-        select(
-            Person.id.label("person_id"), Requirement.id.label("requirement_id"),
-            Person.unit_id.label("unit_id"), is_assigned(Person).label("assigned"),
-            Requirement.course_id, Requirement.standard_id, Requirement.min_level,
-        )
+        select(*columns)
         .join(person_unit, person_unit.id == Person.unit_id)
-        .join(Requirement, or_(Requirement.role.is_(None), Requirement.role == Person.role))
+        .join(Requirement, role_fits)
         .outerjoin(req_unit, req_unit.id == Requirement.unit_id)
         .where(or_(Requirement.unit_id.is_(None), person_unit.path.startswith(req_unit.path)),
                people(Person.id))
@@ -117,45 +134,40 @@ def is_assigned(person: Any) -> ColumnElement[bool]:
 # ---- rules 2–4: what a person's records make of a requirement -----------------------------
 
 def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
-    """Return (person_id, requirement_id, unit_id, assigned, state, expires_on) for `pairs`.
+    """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id, below, expires_on).
 
     `pairs` has the columns of `applicable_pairs`. With `on` a date, only records made on
-    or before it count; with None, all records do (the standing from today on). `state` is
-    MISSING, INSUFFICIENT or HELD; `expires_on` is the latest expiry of the counting
-    records of a course, or the deciding (latest) result's expiry of a standard; null
-    when that never expires. `status()` turns these into the status on a date.
+    or before it count; with None, all records do (the standing from today on).
+    `expires_on` is the latest expiry of the counting completions of a course, or the
+    expiry of the latest result of a standard (rule 4: it supersedes older ones); null
+    when there is none, FOREVER when it never expires. `below`: that result is under the
+    minimum. `status()` turns these into the status on a date.
     """
     p = pairs.subquery("pairs")
-    keys = (p.c.person_id, p.c.requirement_id, p.c.unit_id, p.c.assigned)
+    keys = (p.c.person_id, p.c.requirement_id, p.c.unit_id, p.c.assigned, p.c.course_id, p.c.standard_id)
 
-    joined = and_(Completion.person_id == p.c.person_id, Completion.course_id == p.c.course_id,
-                  Completion.revoked == false())
+    # Rule 2: revoked completions never count. One probe of ix_completions_standing per pair.
+    latest_expiry = select(func.max(func.coalesce(Completion.expires_on, FOREVER))).where(
+        Completion.person_id == p.c.person_id, Completion.course_id == p.c.course_id,
+        ~Completion.revoked)
     if on is not None:
-        joined = and_(joined, Completion.completed_on <= on)
-    never = func.max(case((and_(Completion.id.is_not(None), Completion.expires_on.is_(None)), 1), else_=0))
-    courses = (
-        select(*keys,
-               case((func.count(Completion.id) == 0, MISSING), else_=HELD).label("state"),
-               case((never == 1, null()), else_=func.max(Completion.expires_on)).label("expires_on"))
-        .select_from(p)
-        .outerjoin(Completion, joined)
-        .where(p.c.course_id.is_not(None))
-        .group_by(*keys)
-    )
+        latest_expiry = latest_expiry.where(Completion.completed_on <= on)
+    courses = select(*keys, false().label("below"), latest_expiry.scalar_subquery().label("expires_on")
+                     ).where(p.c.course_id.is_not(None))
 
-    # A new result supersedes older ones (rule 4): the latest one on or before the date decides.
     earlier = aliased(Attainment)
     latest = select(func.max(earlier.assessed_on)).where(
         earlier.person_id == p.c.person_id, earlier.standard_id == p.c.standard_id)
     if on is not None:
         latest = latest.where(earlier.assessed_on <= on)
+    found = Attainment.id.is_not(None)
     standards = (
         select(*keys,
-               case((Attainment.id.is_(None), MISSING),
-                    (level_meets(Attainment.level, p.c.min_level, Standard.scale), HELD),
-                    else_=INSUFFICIENT).label("state"),
-               Attainment.expires_on.label("expires_on"))
+               and_(found, not_(level_meets(Attainment.level, Requirement.min_level, Standard.scale)))
+               .label("below"),
+               case((found, func.coalesce(Attainment.expires_on, FOREVER)), else_=null()).label("expires_on"))
         .select_from(p)
+        .join(Requirement, Requirement.id == p.c.requirement_id)
         .join(Standard, Standard.id == p.c.standard_id)
         .outerjoin(Attainment, and_(Attainment.person_id == p.c.person_id,
                                     Attainment.standard_id == p.c.standard_id,
@@ -164,26 +176,36 @@ def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
     return union_all(courses, standards)
 
 
-def status(state: Any, expires_on: Any, on: date) -> ColumnElement[str]:
+def status(below: Any, expires_on: Any, on: date) -> ColumnElement[str]:
     """Return SQL for a requirement's status on `on` (rules 2–4) from its standing."""
     warn_until = on + timedelta(days=warning_days())
     return case(
-        (state == MISSING, literal("missing")),
-        (and_(expires_on.is_not(None), expires_on <= on), literal("expired")),
-        (state == INSUFFICIENT, literal("insufficient")),
-        (and_(expires_on.is_not(None), expires_on <= warn_until), literal("expiring")),
+        (expires_on.is_(None), literal("missing")),
+        (expires_on <= on, literal("expired")),
+        (below == true(), literal("insufficient")),
+        (expires_on <= warn_until, literal("expiring")),
         else_=literal("valid"),
     )
 
 
-def is_good(state: Any, expires_on: Any, on: date) -> ColumnElement[bool]:
-    """Return SQL telling whether a standing is `valid` or `expiring` on `on` (rule 7)."""
-    return and_(state == HELD, or_(expires_on.is_(None), expires_on > on))
+def is_good(below: Any, expires_on: Any, on: date) -> ColumnElement[bool]:
+    """Return SQL telling whether a standing is `valid` or `expiring` on `on` (rule 7), never null."""
+    return and_(expires_on.is_not(None), expires_on > on, below == false())
+
+
+def fact_state(below: Any, expires_on: Any) -> ColumnElement[int]:
+    """Return SQL for what a standing amounts to from today on: MISSING, INSUFFICIENT or HELD."""
+    return case((expires_on.is_(None), MISSING), (below == true(), INSUFFICIENT), else_=HELD)
 
 
 def qualified_from_facts(blocked: Any, qualified_until: Any, on: date) -> ColumnElement[bool]:
     """Return SQL for rule 7 on a date from today on, from a person's facts."""
-    return and_(blocked == false(), or_(qualified_until.is_(None), qualified_until > on))
+    return and_(blocked == false(), qualified_until > on)
+
+
+def shown_expiry(expires_on: date | None) -> date | None:
+    """Return an expiry as the API shows it: null for a record that never expires."""
+    return None if expires_on == FOREVER else expires_on
 
 
 # ---- rules 8 and 9: percentages and levels -------------------------------------------------

@@ -161,11 +161,10 @@ def forecast(unit: Unit, start: date, end: date, *, plain: bool = False) -> dict
         select(func.coalesce(func.sum(Unit.authorized_strength), 0))
         .where(Unit.path.startswith(unit.path, autoescape=True)))
     assigned = sum(by_until.values())
-    qualified = sum(n for (blocked, until), n in by_until.items()
-                    if not blocked and (until is None or until > start))
+    qualified = sum(n for (blocked, until), n in by_until.items() if not blocked and until > start)
     drops: dict[date, int] = {}
     for (blocked, until), n in by_until.items():
-        if not blocked and until is not None and start < until <= end:
+        if not blocked and start < until <= end:
             drops[until] = drops.get(until, 0) + n
     p = rules.p_band(assigned, authorized)
     points = []

@@ -8,11 +8,12 @@ import pytest
 from sqlalchemy import select
 
 from readiness.engine import facts
-from readiness.engine.models import HELD, INSUFFICIENT, MISSING, PersonFact, RequirementFact
+from readiness.engine.models import FOREVER, PersonFact, RequirementFact
 from readiness.extensions import db
 from tests.engine.force import Force, person_id
 
-FRESH = {"requirement_facts": 0, "person_facts": 0}
+FRESH = dict.fromkeys(
+    ("requirement_facts", "person_facts", "unit_requirement_totals", "unit_person_totals"), 0)
 
 
 @pytest.fixture
@@ -35,18 +36,18 @@ def force(app) -> Force:
     return f
 
 
-def _facts(sn: str) -> dict[int, tuple[int, date | None]]:
-    rows = db.session.execute(select(RequirementFact.requirement_id, RequirementFact.state,
+def _facts(sn: str) -> dict[int, tuple[bool, date | None]]:
+    rows = db.session.execute(select(RequirementFact.requirement_id, RequirementFact.below,
                                      RequirementFact.expires_on)
                               .where(RequirementFact.person_id == person_id(sn)))
-    return {r: (state, exp) for r, state, exp in rows}
+    return {r: (below, exp) for r, below, exp in rows}
 
 
 def test_facts_hold_one_row_per_applicable_requirement(force):
     assert len(_facts("P1")) == 2
     assert len(_facts("P2")) == 3
     assert len(_facts("P3")) == 1
-    assert all(state == MISSING for state, _ in _facts("P2").values())
+    assert all(exp is None for _, exp in _facts("P2").values())
     assert facts.stale() == FRESH
 
 
@@ -54,19 +55,18 @@ def test_recording_and_revoking_keep_facts_current(force):
     first = force.completion("P1", "CPTM", date(2020, 1, 31))
     assert facts.stale() == FRESH
     later = force.completion("P1", "CPTM", date(2022, 3, 15))
-    assert sorted(_facts("P1").values())[-1] == (HELD, date(2026, 3, 15))
+    assert (False, date(2026, 3, 15)) in _facts("P1").values()
     force.revoke(later)
-    assert (HELD, date(2024, 1, 31)) in _facts("P1").values()
+    assert (False, date(2024, 1, 31)) in _facts("P1").values()
     force.revoke(first)
-    assert all(state == MISSING for state, _ in _facts("P1").values())
+    assert all(exp is None for _, exp in _facts("P1").values())
     assert facts.stale() == FRESH
 
 
 def test_a_worse_newer_language_result_makes_the_fact_insufficient(force):
     force.attainment("P2", "EN", "SLP 3333", date(2023, 1, 10))
     force.attainment("P2", "EN", "2+2+2+1+", date(2024, 1, 10))
-    states = {state for state, _ in _facts("P2").values()}
-    assert INSUFFICIENT in states
+    assert (True, date(2027, 1, 10)) in _facts("P2").values()
     assert facts.stale() == FRESH
 
 
@@ -97,6 +97,14 @@ def test_refresh_of_many_people_goes_through_the_scratch_table(force):
     facts.refresh([p.id for p in force.people.values()])
     assert facts.stale() == FRESH
     assert db.session.scalar(select(db.func.count()).select_from(facts.refresh_people)) == 0
+
+
+def test_a_course_that_never_expires_is_held_forever(force):
+    force.course("ORIENT", None)
+    req = force.requirement(course="ORIENT")
+    force.completion("P3", "ORIENT", date(2019, 5, 5))
+    assert _facts("P3")[req.id] == (False, FOREVER)
+    assert facts.stale() == FRESH
 
 
 def test_stale_notices_a_fact_that_differs(force):
