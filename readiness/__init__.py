@@ -72,3 +72,5 @@ def _register_blueprints(app: Flask) -> None:
         # The API guard in auth checks CSRF itself for session-authenticated writes.
         csrf.exempt(blp)
         api.register_blueprint(blp)
+    from readiness.dashboard.views import bp as dashboard_bp
+    app.register_blueprint(dashboard_bp)

@@ -194,7 +194,8 @@ def forecast_svg(forecast: Mapping[str, Any], bands: Sequence[float] = (85, 75, 
         path.append(f"H{frame.x(nxt)}")
     parts.append(_el("path", d="".join(path), fill="none", stroke=LINE, stroke_width=2.5,
                      stroke_linejoin="round"))
-    for day, pct, level, qualified in points:
+    # A dot per change while they stay apart; the title on each is the browser's tooltip.
+    for day, pct, level, qualified in points if len(points) <= 40 else []:
         tip = f"{long_date(day)}: {_pct(pct)} qualified" + (f" ({qualified} people)" if qualified is not None
                                                            else "") + (f", {level}" if level else "")
         parts.append(_el("circle", _el("title", escape(tip)), cx=frame.x(day),
