@@ -37,7 +37,7 @@ from readiness.personnel.models import Person
 from readiness.units.models import Unit
 
 Key = tuple[Any, ...]
-#: From this many rows on, PostgreSQL loads with COPY (a few rows go faster by INSERT).
+#: From this many rows on, inserts take the bulk path (a few rows go as fast the plain way).
 COPY_FROM = 500
 
 
@@ -79,16 +79,28 @@ def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
     if not values:
         return
     connection = db.session.connection()
-    if connection.dialect.name != "postgresql" or len(values) < COPY_FROM:
-        # One executemany; SQLite runs it in C, row after row.
-        connection.execute(table.insert(), values)
-        return
-    # COPY is PostgreSQL's bulk load: half the time of an executemany of 100,000 rows.
     names = list(values[0])
+    if connection.dialect.name == "postgresql" and len(values) >= COPY_FROM:
+        _copy(connection, table, names, values)
+    elif len(values) >= COPY_FROM:
+        # SQLAlchemy prepares each row's parameters in Python; for long lists that costs a
+        # quarter of the insert, so the driver gets them ready-made, converted by the same
+        # type processors SQLAlchemy would use.
+        compiled = table.insert().compile(dialect=connection.dialect, column_keys=names)
+        order = list(compiled.positiontup or names)
+        convert = [(n, table.c[n].type.bind_processor(connection.dialect)) for n in order]
+        rows = [tuple(f(row[n]) if f else row[n] for n, f in convert) for row in values]
+        connection.exec_driver_sql(str(compiled), rows)
+    else:
+        connection.execute(table.insert(), values)
+
+
+def _copy(connection: Any, table: Table, names: list[str], values: list[dict[str, Any]]) -> None:
+    # COPY is PostgreSQL's bulk load: half the time of an executemany of 100,000 rows.
     quote = connection.dialect.identifier_preparer
     sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
     raw = connection.connection.driver_connection  # the session's psycopg connection: same transaction
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:  # type: ignore[union-attr]
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
         for row in values:
             copy.write_row([row[n] for n in names])
 
