@@ -37,8 +37,8 @@ from readiness.personnel.models import Person
 from readiness.units.models import Unit
 
 Key = tuple[Any, ...]
-#: From this many rows on, inserts take the bulk path (a few rows go as fast the plain way).
-COPY_FROM = 500
+#: From this many rows on, inserts take the bulk path (COPY, or ready-made executemany).
+BULK_FROM = 500
 
 
 def local_today() -> date:
@@ -80,9 +80,9 @@ def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
         return
     connection = db.session.connection()
     names = list(values[0])
-    if connection.dialect.name == "postgresql" and len(values) >= COPY_FROM:
+    if connection.dialect.name == "postgresql" and len(values) >= BULK_FROM:
         _copy(connection, table, names, values)
-    elif len(values) >= COPY_FROM:
+    elif len(values) >= BULK_FROM:
         # SQLAlchemy prepares each row's parameters in Python; for long lists that costs a
         # quarter of the insert, so the driver gets them ready-made, converted by the same
         # type processors SQLAlchemy would use.
