@@ -77,7 +77,7 @@ def _matrix_filters(unit: Unit) -> tuple[queries.MatrixFilters, dict[str, str], 
         else:
             path = found.path
     if raw["status"] and raw["status"] not in rules.STATUSES:
-        errors["status"] = f"Unknown status {raw['status']!r}."
+        errors["status"] = f"“{raw['status']}” is not a status."
     filters = queries.MatrixFilters(path=path, role=raw["role"] or None,
                                     status=raw["status"] if "status" not in errors else None,
                                     everyone=raw["people"] == "all")
