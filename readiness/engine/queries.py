@@ -4,6 +4,9 @@ Every question can be asked of three sources, which must agree:
 - FACTS: the derived data, valid for today and later dates (records never lie ahead);
 - RECORDS: applicability from the facts, standing from the records on the date (past dates);
 - PLAIN: everything from the base tables, no derived data (the reference and the bench's baseline).
+
+Statements are built once and cached, with bound parameters (`on`, `warn_until`, the
+subtree's `path`, `person_id`): building one costs more than running it for a battalion.
 """
 
 from __future__ import annotations
@@ -12,12 +15,14 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    ColumnElement,
+    Date,
     Select,
     and_,
+    bindparam,
     case,
     false,
     func,
@@ -45,6 +50,9 @@ from readiness.training import slp
 from readiness.training.models import Course, Requirement, Standard
 from readiness.units.models import Unit
 
+ON = bindparam("on", type_=Date)
+WARN_UNTIL = bindparam("warn_until", type_=Date)
+
 
 class Source(enum.Enum):
     """Where the answers come from (see the module docstring)."""
@@ -61,6 +69,14 @@ def source_for(on: date, plain: bool = False) -> Source:
     return Source.FACTS if on >= rules.today() else Source.RECORDS
 
 
+def _day(on: date) -> dict[str, date]:
+    return {"on": on, "warn_until": on + timedelta(days=rules.warning_days())}
+
+
+def _status(below: Any, expires_on: Any) -> Any:
+    return rules.status(below, expires_on, ON, WARN_UNTIL)
+
+
 @dataclass(frozen=True)
 class SubtreeUnit:
     """A unit of a subtree, with what the roll-up needs."""
@@ -75,38 +91,35 @@ class SubtreeUnit:
 
 def subtree(unit: Unit) -> list[SubtreeUnit]:
     """Return the units of `unit`'s subtree, in path order."""
-    rows = db.session.execute(
-        select(Unit.id, Unit.code, Unit.parent_id, Unit.path, Unit.depth, Unit.authorized_strength)
-        .where(Unit.path.startswith(unit.path, autoescape=True)).order_by(Unit.path))
+    rows = db.session.execute(_subtree_units(), {"path": unit.path})
     return [SubtreeUnit(*row) for row in rows]
 
 
-def _subtree_ids(unit: Unit) -> Select[Any]:
-    return select(Unit.id).where(Unit.path.startswith(unit.path, autoescape=True))
+@cache
+def _subtree_units() -> Select[Any]:
+    return (select(Unit.id, Unit.code, Unit.parent_id, Unit.path, Unit.depth, Unit.authorized_strength)
+            .where(_in_subtree(Unit.path)).order_by(Unit.path))
 
 
-def _assigned_in(unit: Unit) -> rules.PersonFilter:
-    """People assigned (rule 8) to `unit`'s subtree, from the roster itself."""
-    people = (select(Person.id).where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids(unit))))
-    return lambda column: column.in_(people)
+def _in_subtree(path_column: Any) -> Any:
+    # Paths hold digits and slashes only, so the prefix needs no escaping.
+    return path_column.startswith(bindparam("path"))
 
 
-def _pairs_from_facts(where: ColumnElement[bool]) -> Select[Any]:
+def _subtree_ids() -> Select[Any]:
+    return select(Unit.id).where(_in_subtree(Unit.path))
+
+
+def _assigned_in_subtree(column: Any) -> Any:
+    """People assigned (rule 8) to the subtree, from the roster itself."""
+    return column.in_(select(Person.id).where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids())))
+
+
+def _pairs_from_facts(where: Any) -> Select[Any]:
     """The applicable pairs as the facts list them, with the columns of rules.applicable_pairs."""
     f = RequirementFact
     return (select(f.person_id, f.requirement_id, f.unit_id, f.assigned, f.course_id, f.standard_id)
             .where(where))
-
-
-def _standing(unit: Unit, on: date, source: Source) -> Any:
-    """Standing on `on` of the assigned people of the subtree (RECORDS or PLAIN)."""
-    if source is Source.PLAIN:
-        pairs = rules.applicable_pairs(_assigned_in(unit))
-    else:
-        pairs = _pairs_from_facts(and_(RequirementFact.assigned == true(),
-                                       RequirementFact.unit_id.in_(_subtree_ids(unit))))
-    # Materialised: both counts of unit_counts read it, and it is the costly part.
-    return rules.standing(pairs, on).cte("standing").prefix_with("MATERIALIZED")
 
 
 @dataclass
@@ -119,84 +132,107 @@ class UnitCounts:
 
 def unit_counts(unit: Unit, on: date, source: Source) -> UnitCounts:
     """Count assigned and qualified people per unit, and statuses per requirement, on `on`."""
+    params = {"path": unit.path, **_day(on)}
     if source is Source.FACTS:
-        return UnitCounts(_people_from_facts(unit, on), _requirements_from_facts(unit, on))
-    # One pass over the standing: statuses per requirement, and per unit the people with
-    # a requirement that fails on the date (everyone else assigned there is qualified).
-    st = _standing(unit, on, source)
-    status = rules.status(st.c.below, st.c.expires_on, on)
-    failing = not_(rules.is_good(st.c.below, st.c.expires_on, on))
-    rows = db.session.execute(union_all(
-        select(literal("r"), st.c.requirement_id, status, func.count())
-        .group_by(st.c.requirement_id, status),
-        select(literal("u"), st.c.unit_id, literal("failing"), func.count(st.c.person_id.distinct()))
-        .where(failing).group_by(st.c.unit_id),
-    ))
+        return UnitCounts(_people_from_facts(params), _requirements_from_facts(params))
     requirements: dict[int, dict[str, int]] = defaultdict(dict)
     failing_in: dict[int, int] = {}
-    for kind, key, name, count in rows:
+    for kind, key, name, count in db.session.execute(_standing_counts(source), params):
         if kind == "r":
             requirements[key][name] = count
         else:
             failing_in[key] = count
-    return UnitCounts({uid: (assigned, assigned - failing_in.get(uid, 0))
-                       for uid, assigned in _assigned(unit, source).items()}, dict(requirements))
+    assigned = dict(db.session.execute(_assigned_per_unit(source), params).all())
+    return UnitCounts({uid: (n, n - failing_in.get(uid, 0)) for uid, n in assigned.items()},
+                      dict(requirements))
 
 
-def _assigned(unit: Unit, source: Source) -> dict[int, int]:
+@cache
+def _standing_counts(source: Source) -> Any:
+    """One pass over the standing on the day: statuses per requirement, and per unit the
+    people with a failing requirement (everyone else assigned there is qualified)."""
+    if source is Source.PLAIN:
+        pairs = rules.applicable_pairs(_assigned_in_subtree, many=True)
+    else:
+        pairs = _pairs_from_facts(and_(RequirementFact.assigned == true(),
+                                       RequirementFact.unit_id.in_(_subtree_ids())))
+    # Materialised: both counts read it, and it is the costly part.
+    st = rules.standing(pairs, ON).cte("standing").prefix_with("MATERIALIZED")
+    status = _status(st.c.below, st.c.expires_on)
+    failing = not_(rules.is_good(st.c.below, st.c.expires_on, ON))
+    return union_all(
+        select(literal("r"), st.c.requirement_id, status, func.count()).group_by(st.c.requirement_id, status),
+        select(literal("u"), st.c.unit_id, literal("failing"), func.count(st.c.person_id.distinct()))
+        .where(failing).group_by(st.c.unit_id),
+    )
+
+
+@cache
+def _assigned_per_unit(source: Source) -> Select[Any]:
     """Assigned people per unit of the subtree: the totals, or the roster itself (PLAIN)."""
     if source is Source.PLAIN:
-        stmt = (select(Person.unit_id, func.count())
-                .where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids(unit)))
+        return (select(Person.unit_id, func.count())
+                .where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids()))
                 .group_by(Person.unit_id))
-    else:
-        stmt = select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned).where(
-            UnitPersonTotal.unit_id.in_(_subtree_ids(unit)))
-    return dict(db.session.execute(stmt).all())
+    return select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned).where(
+        UnitPersonTotal.unit_id.in_(_subtree_ids()))
 
 
-def _people_from_facts(unit: Unit, on: date) -> dict[int, tuple[int, int]]:
-    # Qualified = assigned − blocked − those whose earliest expiry has come by `on`;
+def _people_from_facts(params: dict[str, Any]) -> dict[int, tuple[int, int]]:
+    # Qualified = assigned − blocked − those whose earliest expiry has come by the day;
     # only the last are read person by person, through the expiry index.
-    totals = db.session.execute(
-        select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned, UnitPersonTotal.blocked)
-        .where(UnitPersonTotal.unit_id.in_(_subtree_ids(unit))))
+    totals, lapsed_stmt = _people_statements()
+    lapsed = dict(db.session.execute(lapsed_stmt, params).all())
+    return {uid: (assigned, assigned - blocked - lapsed.get(uid, 0))
+            for uid, assigned, blocked in db.session.execute(totals, params)}
+
+
+@cache
+def _people_statements() -> tuple[Select[Any], Select[Any]]:
     f = PersonFact
-    lapsed = dict(db.session.execute(
+    return (
+        select(UnitPersonTotal.unit_id, UnitPersonTotal.assigned, UnitPersonTotal.blocked)
+        .where(UnitPersonTotal.unit_id.in_(_subtree_ids())),
         select(f.unit_id, func.count())
-        .where(f.assigned == true(), f.blocked == false(), f.unit_id.in_(_subtree_ids(unit)),
-               f.qualified_until <= on)
-        .group_by(f.unit_id)).all())
-    return {uid: (assigned, assigned - blocked - lapsed.get(uid, 0)) for uid, assigned, blocked in totals}
+        .where(f.assigned == true(), f.blocked == false(), f.unit_id.in_(_subtree_ids()),
+               f.qualified_until <= ON)
+        .group_by(f.unit_id),
+    )
 
 
-def _requirements_from_facts(unit: Unit, on: date) -> dict[int, dict[str, int]]:
-    # The totals per state hold for any date; a date only turns facts that expire by
-    # `on` + the warning window into `expired` or `expiring`, and only those are read.
-    t = UnitRequirementTotal
-    totals: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for rid, state, people in db.session.execute(
-            select(t.requirement_id, t.state, func.sum(t.people))
-            .where(t.unit_id.in_(_subtree_ids(unit))).group_by(t.requirement_id, t.state)):
+def _requirements_from_facts(params: dict[str, Any]) -> dict[int, dict[str, int]]:
+    # The totals per state hold for any day; a day only turns the facts that expire by the
+    # end of its warning window into `expired` or `expiring`, and only those are read.
+    totals_stmt, soon_stmt = _requirement_statements()
+    totals: dict[int, dict[int, int]] = defaultdict(dict)
+    for rid, state, people in db.session.execute(totals_stmt, params):
         totals[rid][state] = int(people)
-    f = RequirementFact
-    lapsed = f.expires_on <= on
-    soon: dict[int, dict[tuple[int, bool], int]] = defaultdict(lambda: defaultdict(int))
-    for rid, below, is_lapsed, people in db.session.execute(
-            select(f.requirement_id, f.below, lapsed, func.count())
-            .where(f.assigned == true(), f.unit_id.in_(_subtree_ids(unit)),
-                   f.expires_on <= on + timedelta(days=rules.warning_days()))
-            .group_by(f.requirement_id, f.below, lapsed)):
-        soon[rid][(INSUFFICIENT if below else HELD, bool(is_lapsed))] = people
+    soon: dict[int, dict[tuple[int, bool], int]] = defaultdict(dict)
+    for rid, below, lapsed, people in db.session.execute(soon_stmt, params):
+        soon[rid][(INSUFFICIENT if below else HELD, bool(lapsed))] = people
     out = {}
     for rid, by_state in totals.items():
         near = soon.get(rid, {})
         expired_held, expired_low = near.get((HELD, True), 0), near.get((INSUFFICIENT, True), 0)
         expiring = near.get((HELD, False), 0)
-        out[rid] = {"missing": by_state.get(MISSING, 0), "expired": expired_held + expired_low,
-                    "insufficient": by_state.get(INSUFFICIENT, 0) - expired_low,
-                    "expiring": expiring, "valid": by_state.get(HELD, 0) - expired_held - expiring}
-    return {rid: {k: v for k, v in counts.items() if v} for rid, counts in out.items()}
+        counts = {"missing": by_state.get(MISSING, 0), "expired": expired_held + expired_low,
+                  "insufficient": by_state.get(INSUFFICIENT, 0) - expired_low, "expiring": expiring,
+                  "valid": by_state.get(HELD, 0) - expired_held - expiring}
+        out[rid] = {k: v for k, v in counts.items() if v}
+    return out
+
+
+@cache
+def _requirement_statements() -> tuple[Select[Any], Select[Any]]:
+    t, f = UnitRequirementTotal, RequirementFact
+    lapsed = f.expires_on <= ON
+    return (
+        select(t.requirement_id, t.state, func.sum(t.people))
+        .where(t.unit_id.in_(_subtree_ids())).group_by(t.requirement_id, t.state),
+        select(f.requirement_id, f.below, lapsed, func.count())
+        .where(f.assigned == true(), f.unit_id.in_(_subtree_ids()), f.expires_on <= WARN_UNTIL)
+        .group_by(f.requirement_id, f.below, lapsed),
+    )
 
 
 # ---- one person -------------------------------------------------------------------------------
@@ -212,47 +248,63 @@ class PersonStatus:
 
 def person_statuses(person: Person, on: date, source: Source) -> list[PersonStatus]:
     """Return the status on `on` of every requirement that applies to `person`, by requirement id."""
-    if source is Source.FACTS:
-        f = RequirementFact
-        stmt = select(f.requirement_id, rules.status(f.below, f.expires_on, on), f.expires_on).where(
-            f.person_id == person.id)
-    else:
-        if source is Source.PLAIN:
-            pairs = rules.applicable_pairs(lambda column: column == person.id)
-        else:
-            pairs = _pairs_from_facts(RequirementFact.person_id == person.id)
-        st = rules.standing(pairs, on).subquery("standing")
-        stmt = select(st.c.requirement_id, rules.status(st.c.below, st.c.expires_on, on), st.c.expires_on)
-    rows = db.session.execute(stmt)
+    rows = db.session.execute(_person_statement(source), {"person_id": person.id, **_day(on)})
     return sorted((PersonStatus(rid, name, rules.shown_expiry(exp)) for rid, name, exp in rows),
                   key=lambda s: s.requirement_id)
+
+
+@cache
+def _person_statement(source: Source) -> Select[Any]:
+    person_id = bindparam("person_id")
+    if source is Source.FACTS:
+        f = RequirementFact
+        return select(f.requirement_id, _status(f.below, f.expires_on), f.expires_on).where(
+            f.person_id == person_id)
+    if source is Source.PLAIN:
+        pairs = rules.applicable_pairs(lambda column: column == person_id)
+    else:
+        pairs = _pairs_from_facts(RequirementFact.person_id == person_id)
+    st = rules.standing(pairs, ON).subquery("standing")
+    return select(st.c.requirement_id, _status(st.c.below, st.c.expires_on), st.c.expires_on)
 
 
 # ---- the forecast ----------------------------------------------------------------------------
 
 def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date], int]:
     """Count assigned people of the subtree by (blocked, qualified_until): the future in one table."""
+    rows = db.session.execute(_until_statement(source), {"path": unit.path})
+    return {(bool(blocked), until): n for blocked, until, n in rows}
+
+
+@cache
+def _until_statement(source: Source) -> Select[Any]:
     if source is Source.FACTS:
         f = PersonFact
-        rows = db.session.execute(
-            select(f.blocked, f.qualified_until, func.count())
-            .where(f.assigned == true(), f.unit_id.in_(_subtree_ids(unit)))
-            .group_by(f.blocked, f.qualified_until))
-        return {(bool(b), until): n for b, until, n in rows}
+        return (select(f.blocked, f.qualified_until, func.count())
+                .where(f.assigned == true(), f.unit_id.in_(_subtree_ids()))
+                .group_by(f.blocked, f.qualified_until))
     # PLAIN: the same table straight from the records, no derived data.
-    st = rules.standing(rules.applicable_pairs(_assigned_in(unit)), None).subquery("standing")
+    st = rules.standing(rules.applicable_pairs(_assigned_in_subtree, many=True), None).subquery("standing")
     per_person = (select(st.c.person_id,
                          func.max(case((rules.fact_state(st.c.below, st.c.expires_on) != HELD, 1), else_=0))
                          .label("bad"),
                          func.min(st.c.expires_on).label("until"))
                   .group_by(st.c.person_id).subquery("per_person"))
     bad, until = func.coalesce(per_person.c.bad, 0), func.coalesce(per_person.c.until, FOREVER)
-    rows = db.session.execute(
-        select(bad, until, func.count())
-        .select_from(Person).outerjoin(per_person, per_person.c.person_id == Person.id)
-        .where(_assigned_in(unit)(Person.id))
-        .group_by(bad, until))
-    return {(bool(b), until): n for b, until, n in rows}
+    return (select(bad, until, func.count())
+            .select_from(Person).outerjoin(per_person, per_person.c.person_id == Person.id)
+            .where(_assigned_in_subtree(Person.id))
+            .group_by(bad, until))
+
+
+def authorized_strength(unit: Unit) -> int:
+    """Return the authorized strength of `unit`'s subtree."""
+    return db.session.scalar(_authorized_statement(), {"path": unit.path}) or 0
+
+
+@cache
+def _authorized_statement() -> Select[Any]:
+    return select(func.coalesce(func.sum(Unit.authorized_strength), 0)).where(_in_subtree(Unit.path))
 
 
 # ---- labels ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -173,12 +173,16 @@ def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
                                     Attainment.standard_id == p.c.standard_id,
                                     Attainment.assessed_on == latest.scalar_subquery()))
     )
-    return union_all(courses, standards)
+    # OFFSET 0 keeps SQLite from inlining this into an outer query, which would copy the
+    # correlated subqueries into every reference to `expires_on` and run them that often.
+    return union_all(courses, standards).offset(0)
 
 
-def status(below: Any, expires_on: Any, on: date) -> ColumnElement[str]:
-    """Return SQL for a requirement's status on `on` (rules 2–4) from its standing."""
-    warn_until = on + timedelta(days=warning_days())
+def status(below: Any, expires_on: Any, on: Any, warn_until: Any) -> ColumnElement[str]:
+    """Return SQL for a requirement's status on `on` (rules 2–4) from its standing.
+
+    `warn_until` is `on` + EXPIRY_WARNING_DAYS; both may be dates or bound parameters.
+    """
     return case(
         (expires_on.is_(None), literal("missing")),
         (expires_on <= on, literal("expired")),

@@ -10,12 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
-
 from readiness.engine import queries, rules
 from readiness.engine.queries import Source
 from readiness.errors import InvalidError
-from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.units.models import Unit
 
@@ -157,9 +154,7 @@ def forecast(unit: Unit, start: date, end: date, *, plain: bool = False) -> dict
     """Return `qualified` on `start` and on each later day up to `end` where it changes (rule 10)."""
     check_forecast_dates(start, end)
     by_until = queries.qualified_until_counts(unit, Source.PLAIN if plain else Source.FACTS)
-    authorized = db.session.scalar(
-        select(func.coalesce(func.sum(Unit.authorized_strength), 0))
-        .where(Unit.path.startswith(unit.path, autoescape=True)))
+    authorized = queries.authorized_strength(unit)
     assigned = sum(by_until.values())
     qualified = sum(n for (blocked, until), n in by_until.items() if not blocked and until > start)
     drops: dict[date, int] = {}
