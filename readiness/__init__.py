@@ -74,3 +74,5 @@ def _register_blueprints(app: Flask) -> None:
         api.register_blueprint(blp)
     from readiness.dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
+    from readiness.workspace import bp as workspace_bp
+    app.register_blueprint(workspace_bp)
