@@ -9,7 +9,7 @@ dates (`rules.standing`), so these answers agree with `engine.services.unit_read
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, case, func, literal, not_, null, select, true
@@ -78,7 +78,7 @@ def _standing(on: date, people: rules.PersonFilter, path: str, *, everyone: bool
 
 def _status(st: Any, on: date) -> Any:
     """SQL: the status on `on` of a standing row."""
-    return rules.status(st.c.below, st.c.expires_on, on)
+    return rules.status(st.c.below, st.c.expires_on, on, on + timedelta(days=rules.warning_days()))
 
 
 def _good(st: Any, on: date) -> Any:
