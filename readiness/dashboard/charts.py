@@ -144,12 +144,17 @@ def _axes(frame: _Frame, bands: Sequence[float]) -> list[str]:
             months.append(day)
         day = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     step = 1 if len(months) <= 14 else 2 if len(months) <= 28 else 3 if len(months) <= 40 else 6
+    room = frame.plot_w / max(len(months), 1) * step  # the space between two labels
+    last_end = float("-inf")
     for i, month in enumerate(months):
         x = frame.x(month)
         out.append(_el("line", x1=x, y1=bottom, x2=x, y2=bottom + 4, stroke=MUTED, stroke_width=1))
-        if i % step == 0:
-            label = MONTHS[month.month - 1] + (f" {month.year}" if month.month == 1 or i == 0 else "")
+        with_year = month.month == 1 or i == 0
+        label = MONTHS[month.month - 1] + (f" {month.year}" if with_year and room >= 44 else "")
+        half = len(label) * 3.2  # about half the width of 10px text
+        if i % step == 0 and x - half > last_end + 4:
             out.append(_text(x, bottom + 16, label, size=10, anchor="middle"))
+            last_end = x + half
     out.append(_el("line", x1=frame.left, y1=bottom, x2=frame.left + round(frame.plot_w, 1), y2=bottom,
                    stroke=MUTED, stroke_width=1))
     return out
