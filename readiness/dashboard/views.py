@@ -6,6 +6,7 @@ roles within their unit scope, and answers 404 for a unit outside it.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
@@ -108,7 +109,9 @@ def matrix_export(code: str, fmt: str):
     dates = pages.read_dates(request.args, rules.today())
     filters, _, _ = _matrix_filters(unit)
     data = queries.matrix(filters, dates.as_of, page=None)
-    name = f"matrix-{unit.code}-{dates.as_of.isoformat()}.{fmt}"
+    # A header-safe file name whatever characters the unit code holds.
+    code = re.sub(r"[^A-Za-z0-9_.-]+", "_", unit.code)
+    name = f"matrix-{code}-{dates.as_of.isoformat()}.{fmt}"
     if fmt == "csv":
         body, mimetype = exports.matrix_csv(data, dates.as_of).encode("utf-8-sig"), "text/csv; charset=utf-8"
     else:

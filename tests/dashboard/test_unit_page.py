@@ -145,3 +145,15 @@ def test_trend_says_there_is_no_history_yet(browser):
     html = browser("cdr").get("/readiness/units/BN").get_data(as_text=True)
     assert 'data-trend="empty"' in html
     assert "No history yet" in html
+
+
+def test_a_unit_without_posts_or_people_says_there_is_no_level(browser, force):
+    force.unit("EMPTY", "BN")
+    from readiness.extensions import db
+
+    db.session.commit()
+    html = browser("cdr").get("/readiness/units/EMPTY").get_data(as_text=True)
+    assert 'aria-label="Overall level none"' in html
+    assert "there is no level to give" in html
+    assert "nothing to forecast" in html
+    assert "No requirement applies to anyone assigned here." in html
