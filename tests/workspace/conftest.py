@@ -120,3 +120,8 @@ def browser(app: Any, users: dict[str, Any]) -> Any:
 def text(resp: Any) -> str:
     """Return a response's body unescaped, with whitespace runs folded to one space."""
     return " ".join(html.unescape(resp.get_data(as_text=True)).split())
+
+
+def plain(resp: Any) -> str:
+    """Return a response's visible text: tags removed, whitespace folded."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", resp.get_data(as_text=True))).split())
