@@ -1,7 +1,9 @@
 """CSV imports: read a file, load each row with the entity's schema, hand all rows to its bulk service.
 
 A file is imported whole or not at all. Every problem is reported as `FILE:LINE: message`,
-LINE being the physical line where the row starts (the header is line 1).
+LINE being the physical line where the row starts (the header is line 1). The CLI prints
+those lines; the browser import (readiness.workspace.imports) shows the same problems as a
+table of line and message, from `CsvImportError.items`.
 """
 
 from __future__ import annotations
@@ -54,15 +56,27 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
 
 
 BATCH = 2000  # rows schema-loaded at once
-Problem = tuple[int, str]  # (line, "FILE:LINE: message"); line 0 for the file as a whole
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a file: where (line 0 for the file as a whole) and what."""
+
+    label: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.label}:{self.line}: {self.message}" if self.line else f"{self.label}: {self.message}"
 
 
 class CsvImportError(Exception):
-    """The file cannot be imported; `problems` are the lines to show, `FILE:LINE: message`."""
+    """The file cannot be imported; `items` are its problems, `problems` the lines `FILE:LINE: message`."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("\n".join(problems))
-        self.problems = problems
+    def __init__(self, items: list[Problem]) -> None:
+        self.items = items
+        self.problems = [str(item) for item in items]
+        super().__init__("\n".join(self.problems))
 
 
 class NotAvailableError(Exception):
@@ -102,13 +116,19 @@ def read_text(path: Path, label: str) -> str:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise CsvImportError([f"{label}: cannot read the file: {error.strerror or error}"]) from error
+        problem = Problem(label, 0, f"cannot read the file: {error.strerror or error}")
+        raise CsvImportError([problem]) from error
+    return decode(data, label)
+
+
+def decode(data: bytes, label: str) -> str:
+    """Decode a file's bytes as UTF-8, with or without a byte-order mark; say where it is not."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[:error.start].count(b"\n") + 1
-        raise CsvImportError([f"{label}:{line}: not UTF-8 text (byte 0x{data[error.start]:02x}); "
-                            "save the file as UTF-8 CSV"]) from error
+        raise CsvImportError([Problem(label, line, f"not UTF-8 text (byte 0x{data[error.start]:02x}); "
+                                              "save the file as UTF-8 CSV")]) from error
 
 
 def delimiter_of(header_line: str) -> str:
@@ -123,9 +143,9 @@ def csv_records(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, l
     try:
         header = next(reader, None)
     except csv.Error as error:
-        raise CsvImportError([f"{label}:1: {error}"]) from error
+        raise CsvImportError([Problem(label, 1, str(error))]) from error
     if not header or not any(cell.strip() for cell in header):
-        raise CsvImportError([f"{label}:1: the file is empty; expected a header row of field names"])
+        raise CsvImportError([Problem(label, 1, "the file is empty; expected a header row of field names")])
 
     def records() -> Iterator[tuple[int, list[str]]]:
         # line_num counts physical lines read so far; a row starts just after the previous one.
@@ -136,7 +156,7 @@ def csv_records(text: str, label: str) -> tuple[list[str], Iterator[tuple[int, l
             except StopIteration:
                 return
             except csv.Error as error:
-                raise CsvImportError([f"{label}:{previous + 1}: {error}"]) from error
+                raise CsvImportError([Problem(label, previous + 1, str(error))]) from error
             start, previous = previous + 1, reader.line_num
             if any(cell.strip() for cell in cells):
                 yield start, cells
@@ -159,38 +179,37 @@ def check_header(header: list[str], schema: Schema, label: str) -> list[str]:
     """Return the normalised column names, or raise naming unknown, missing or repeated ones."""
     columns = [cell.strip().lower() for cell in header]
     names, required = expected_columns(schema)
-    problems = []
+    problems: list[str] = []
     # A schema may list fields the system derives (DERIVED: name → source): say so.
     derived = getattr(schema, "DERIVED", {})
     for column in (c for c in columns if c in derived):
-        problems.append(f"{label}:1: column {column!r} is derived from {derived[column]}; "
-                        "remove it from the file")
+        problems.append(f"column {column!r} is derived from {derived[column]}; remove it from the file")
     # A column without a name (a trailing separator) is allowed as long as it stays empty.
     unknown = [c for c in columns if c and c not in names and c not in derived]
     if unknown:
         listed = ", ".join(repr(c) for c in unknown)
-        problems.append(f"{label}:1: unknown column{'s' if len(unknown) > 1 else ''} {listed}; "
+        problems.append(f"unknown column{'s' if len(unknown) > 1 else ''} {listed}; "
                         f"expected {', '.join(names)}")
     repeated = sorted({c for c in columns if columns.count(c) > 1 and c})
     if repeated:
-        problems.append(f"{label}:1: column{'s' if len(repeated) > 1 else ''} "
+        problems.append(f"column{'s' if len(repeated) > 1 else ''} "
                         f"{', '.join(repr(c) for c in repeated)} appear{'' if len(repeated) > 1 else 's'} "
                         "more than once")
     missing = [n for n in names if n in required and n not in columns]
     if missing:
-        problems.append(f"{label}:1: missing required column{'s' if len(missing) > 1 else ''} "
+        problems.append(f"missing required column{'s' if len(missing) > 1 else ''} "
                         f"{', '.join(repr(c) for c in missing)}")
     if problems:
-        raise CsvImportError(problems)
+        raise CsvImportError([Problem(label, 1, text) for text in problems])
     return columns
 
 
 def row_messages(label: str, line: int, errors: Any) -> list[Problem]:
-    """Format one row's field errors as `FILE:LINE: field: message` lines."""
+    """Return one row's field errors as problems `field: message` of that line."""
     if not isinstance(errors, dict):
         errors = {"_schema": errors if isinstance(errors, list) else [errors]}
     # Errors of the whole row (marshmallow's _schema) name no field.
-    return [(line, f"{label}:{line}: {text.removeprefix('_schema: ')}") for text in describe_errors(errors)]
+    return [Problem(label, line, text.removeprefix("_schema: ")) for text in describe_errors(errors)]
 
 
 class _Quiet:
@@ -213,7 +232,12 @@ def load_file(path: Path, schema: Schema, label: str,
     A bad header raises CsvImportError at once; bad rows are kept in `problems`.
     `progress(total_lines)` may return a progress bar (anything with `update(lines)`).
     """
-    text = read_text(path, label)
+    return load_text(read_text(path, label), schema, label, progress)
+
+
+def load_text(text: str, schema: Schema, label: str,
+              progress: Callable[[int], ContextManager[Any]] | None = None) -> LoadedFile:
+    """Schema-load every row of a CSV text, as `load_file` does for a file."""
     header, records = csv_records(text, label)
     columns = check_header(header, schema, label)
     named = sum(1 for c in columns if c)
@@ -251,8 +275,8 @@ def load_file(path: Path, schema: Schema, label: str,
                     else:
                         stray = True
             if stray:
-                loaded.problems.append((line, f"{label}:{line}: a value lies outside the {named} "
-                                              f"named columns ({len(cells)} values)"))
+                loaded.problems.append(Problem(label, line, f"a value lies outside the {named} "
+                                                            f"named columns ({len(cells)} values)"))
                 continue
             batch.append(data)
             batch_lines.append(line)
@@ -263,12 +287,12 @@ def load_file(path: Path, schema: Schema, label: str,
         load_batch()
         bar.update(max(0, total - done))
     # Problems found outside the batches come first otherwise; the report goes by line.
-    loaded.problems.sort(key=lambda p: p[0])
+    loaded.problems.sort(key=lambda p: p.line)
     return loaded
 
 
 def service_messages(label: str, lines: list[int], error: DomainError) -> list[Problem]:
-    """Turn a bulk service's {index: {field: [messages]}} into `FILE:LINE: …` lines."""
+    """Turn a bulk service's {index: {field: [messages]}} into problems on the rows' lines."""
     errors = error.errors or {}
     out: list[Problem] = []
     by_row = {k: v for k, v in errors.items() if isinstance(k, int) or (isinstance(k, str) and k.isdigit())}
@@ -277,11 +301,11 @@ def service_messages(label: str, lines: list[int], error: DomainError) -> list[P
         if 0 <= index < len(lines):
             out.extend(row_messages(label, lines[index], by_row[key]))
         else:
-            out.extend((0, f"{label}: row {index + 1}: {t}") for t in describe_errors(by_row[key]))
+            out.extend(Problem(label, 0, f"row {index + 1}: {t}") for t in describe_errors(by_row[key]))
     rest = {k: v for k, v in errors.items() if k not in by_row}
-    out.extend((0, f"{label}: {t}") for t in describe_errors(rest))
+    out.extend(Problem(label, 0, t) for t in describe_errors(rest))
     if not out:
-        out.append((0, f"{label}: {error.message}"))
+        out.append(Problem(label, 0, error.message))
     return out
 
 
@@ -301,5 +325,5 @@ def import_rows(kind: ImportKind, loaded: LoadedFile, label: str, actor: Any = N
             problems.extend(service_messages(label, loaded.lines, error))
     if problems:
         # Stable sort: a row's own messages keep their order.
-        raise CsvImportError([text for _, text in sorted(problems, key=lambda p: p[0])])
+        raise CsvImportError(sorted(problems, key=lambda p: p.line))
     return created

@@ -15,6 +15,7 @@ from readiness.workspace import (  # noqa: E402, F401 - imported for their route
     audit,
     catalogue,
     imports,
+    models,
     people,
     records,
     roster,

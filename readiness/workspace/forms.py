@@ -14,12 +14,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from readiness.imports import KINDS
 from readiness.training.models import COURSE_KINDS, SCALES
 
 SN = [DataRequired(message="Give the person's service number."), Length(max=32)]
+
+
+def options(pairs: Any) -> list[SelectChoice]:
+    """Return (value, label) pairs as the options of a select field."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def blank_to_none(value: Any) -> Any:
@@ -72,7 +78,7 @@ class RosterForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV file to import."""
 
-    kind = SelectField("What the file holds", choices=[(k, k.capitalize()) for k in KINDS],
+    kind = SelectField("What the file holds", choices=options((k, k.capitalize()) for k in KINDS),
                        validators=[DataRequired()])
     file = FileField("CSV file (UTF-8, comma or semicolon separated, header row of field names)",
                      validators=[FileRequired(message="Choose a CSV file."),
@@ -88,7 +94,7 @@ class CourseForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=40)], filters=[blank_to_none])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[blank_to_none])
     provider = StringField("Provider", validators=[DataRequired(), Length(max=200)], filters=[blank_to_none])
-    kind = SelectField("Kind", choices=[(k, k) for k in COURSE_KINDS])
+    kind = SelectField("Kind", choices=options((k, k) for k in COURSE_KINDS))
     validity_months = IntegerField("Valid for (months; empty: never expires)", validators=VALIDITY)
 
 
@@ -98,8 +104,8 @@ class StandardForm(FlaskForm):
     code = StringField("Code", validators=[DataRequired(), Length(max=40)], filters=[blank_to_none])
     title = StringField("Title", validators=[DataRequired(), Length(max=200)], filters=[blank_to_none])
     body = StringField("Issuing body", validators=[DataRequired(), Length(max=60)], filters=[blank_to_none])
-    scale = SelectField("Scale", choices=[(s, {"slp": "STANAG 6001 profile (SLP)", "pass": "pass / fail"}[s])
-                                          for s in SCALES])
+    scale = SelectField("Scale", choices=options(
+        (s, {"slp": "STANAG 6001 profile (SLP)", "pass": "pass / fail"}[s]) for s in SCALES))
     validity_months = IntegerField("Valid for (months; empty: never expires)", validators=VALIDITY)
 
 

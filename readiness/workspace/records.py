@@ -8,6 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from readiness import audit
 from readiness.audit import AuditEvent
@@ -26,7 +27,7 @@ from readiness.training import slp
 from readiness.training.models import Completion, Course, Standard
 from readiness.workspace import bp
 from readiness.workspace.access import reader, recorder
-from readiness.workspace.forms import CompletionForm, ResultForm, RevokeForm
+from readiness.workspace.forms import CompletionForm, ResultForm, RevokeForm, options
 
 
 def apply_errors(form: FlaskForm, error: DomainError) -> None:
@@ -44,18 +45,18 @@ def apply_errors(form: FlaskForm, error: DomainError) -> None:
         form.form_errors.append(error.message)
 
 
-def course_choices() -> list[tuple[str, str]]:
-    """Return (code, label) of every course, by code."""
+def course_choices() -> list[SelectChoice]:
+    """Return the options of a course picker: every course, by code."""
     rows = db.session.execute(select(Course.code, Course.title).order_by(Course.code))
-    return [("", "— choose a course —"), *((code, f"{code} — {title}") for code, title in rows)]
+    return options([("", "— choose a course —"), *((code, f"{code} — {title}") for code, title in rows)])
 
 
-def standard_choices() -> list[tuple[str, str]]:
-    """Return (code, label) of every standard, by code, saying which take an SLP profile."""
+def standard_choices() -> list[SelectChoice]:
+    """Return the options of a standard picker, saying which take an SLP profile."""
     rows = db.session.execute(select(Standard.code, Standard.title, Standard.scale).order_by(Standard.code))
-    return [("", "— choose a standard —"),
-            *((code, f"{code} — {title}" + (" (SLP)" if scale == "slp" else " (pass/fail)"))
-              for code, title, scale in rows)]
+    return options([("", "— choose a standard —"),
+                    *((code, f"{code} — {title}" + (" (SLP)" if scale == "slp" else " (pass/fail)"))
+                      for code, title, scale in rows)])
 
 
 def person_in_scope(service_number: str | None, user: Any) -> Person | None:
