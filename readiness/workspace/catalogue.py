@@ -35,11 +35,12 @@ KINDS: dict[str, dict[str, Any]] = {
 }
 
 
-def _load(schema: Schema, form: FlaskForm, fields: tuple[str, ...], **kwargs: Any) -> dict[str, Any] | None:
-    """Load the form's values through the API schema; put its errors beside the fields."""
+def _load(schema: Schema, form: FlaskForm, fields: tuple[str, ...],
+          **extra: Any) -> dict[str, Any] | None:
+    """Load the form's values (and `extra`) through the API schema; put its errors beside the fields."""
     data = {name: getattr(form, name).data for name in fields if hasattr(form, name)}
     try:
-        return schema.load(data, **kwargs)
+        return schema.load({**data, **extra})
     except ValidationError as error:
         apply_errors(form, DomainError("Invalid input.", error.normalized_messages()))
         return None
@@ -144,10 +145,10 @@ def requirement_add(kind: str, code: str):
     KINDS[kind]["get"](code)
     form = RequirementForm()
     if form.validate_on_submit():
-        data = _load(RequirementInSchema(), form, ("min_level", "unit", "role"))
+        data = _load(RequirementInSchema(), form, ("min_level", "unit", "role"), **{kind: code})
         if data is not None:
             try:
-                services.create_requirements([{**data, kind: code}], user)
+                services.create_requirements([data], user)
             except DomainError as error:
                 db.session.rollback()
                 apply_errors(form, error)
