@@ -56,6 +56,7 @@ def _register_models() -> None:
     from readiness import audit  # noqa: F401
     from readiness.auth import models as _a  # noqa: F401
     from readiness.personnel import models as _p  # noqa: F401
+    from readiness.reports import models as _r  # noqa: F401
     from readiness.training import models as _t  # noqa: F401
     from readiness.units import models as _u  # noqa: F401
 
@@ -65,13 +66,17 @@ def _register_blueprints(app: Flask) -> None:
     from readiness.extensions import api, csrf
     from readiness.personnel.views import blp as personnel_blp
     from readiness.records.views import blueprints as records_blps
+    from readiness.reports import api as reports_api
+    from readiness.reports import views as reports_views
     from readiness.training.views import blueprints as training_blps
     from readiness.units.views import blp as units_blp
 
-    for blp in (units_blp, personnel_blp, *training_blps, *records_blps, *engine_blps):
+    for blp in (units_blp, personnel_blp, *training_blps, *records_blps, *engine_blps,
+                *reports_api.blueprints):
         # The API guard in auth checks CSRF itself for session-authenticated writes.
         csrf.exempt(blp)
         api.register_blueprint(blp)
+    reports_views.register(app)
     from readiness.dashboard.views import bp as dashboard_bp
     app.register_blueprint(dashboard_bp)
     from readiness.workspace import bp as workspace_bp
