@@ -69,7 +69,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('unit_id', 'requirement_id', 'state', name=op.f('pk_unit_requirement_totals'))
     )
     with op.batch_alter_table('completions', schema=None) as batch_op:
-        batch_op.create_index('ix_completions_standing', ['person_id', 'course_id', 'completed_on', 'expires_on'], unique=False, sqlite_where=sa.text('revoked = 0'), postgresql_where=sa.text('NOT revoked'))
+        batch_op.create_index('ix_completions_standing', ['person_id', 'course_id', 'revoked', 'completed_on', 'expires_on'], unique=False)
 
     # Compute the derived data of the people already stored, with the engine's own
     # statements. They fit the latest schema only: when a later migration changes the
@@ -84,7 +84,7 @@ def upgrade():
 
 def downgrade():
     with op.batch_alter_table('completions', schema=None) as batch_op:
-        batch_op.drop_index('ix_completions_standing', sqlite_where=sa.text('revoked = 0'), postgresql_where=sa.text('NOT revoked'))
+        batch_op.drop_index('ix_completions_standing')
     op.drop_table('unit_requirement_totals')
     op.drop_table('unit_person_totals')
     op.drop_index('ix_person_facts_unit', table_name='person_facts')

@@ -11,7 +11,7 @@ from collections.abc import Collection
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Select, bindparam, case, delete, func, insert, select, true
+from sqlalchemy import Executable, Select, bindparam, case, delete, func, insert, or_, select, true, update
 
 from readiness.engine import rules
 from readiness.engine.models import (
@@ -59,6 +59,50 @@ def refresh(person_ids: Collection[int] | None = None) -> None:
         _run("all units")
     elif units:
         _run("units", {"unit_ids": sorted(units)})
+
+
+def refresh_records(person_ids: Collection[int]) -> None:
+    """Recompute the facts of `person_ids` after their records (only) changed.
+
+    The requirements that apply are the same, so only the facts whose standing changed
+    are rewritten: an import of many records touches few facts of each person.
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    if len(ids) <= _BIND_LIMIT:
+        params: dict[str, Any] | None = {"person_ids": ids}
+        kind = "listed"
+    else:
+        db.session.execute(insert(refresh_people), [{"person_id": i} for i in ids])
+        params, kind = None, "scratch"
+    for statement in _update_statements(kind):
+        db.session.execute(statement, params)
+    units = set(db.session.scalars(_units_of(kind), params))
+    if kind == "scratch":
+        db.session.execute(delete(refresh_people))
+    if len(units) > _BIND_LIMIT:
+        _run("all units")
+    elif units:
+        _run("units", {"unit_ids": sorted(units)})
+
+
+@cache
+def _update_statements(kind: str) -> list[Executable]:
+    people = _FILTERS[kind]
+    f, pf = RequirementFact.__table__, PersonFact.__table__
+    pairs = select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.course_id,
+                   f.c.standard_id).where(people(f.c.person_id))
+    new = rules.standing(pairs, None).subquery("new")
+    fresh = person_facts(people).subquery("fresh")
+    return [
+        update(f).where(f.c.person_id == new.c.person_id, f.c.requirement_id == new.c.requirement_id,
+                        or_(f.c.expires_on.is_distinct_from(new.c.expires_on), f.c.below != new.c.below))
+        .values(expires_on=new.c.expires_on, below=new.c.below),
+        update(pf).where(pf.c.person_id == fresh.c.id,
+                         or_(pf.c.blocked != fresh.c.blocked, pf.c.qualified_until != fresh.c.until))
+        .values(blocked=fresh.c.blocked, qualified_until=fresh.c.until),
+    ]
 
 
 _FILTERS: dict[str, rules.PersonFilter] = {
@@ -116,9 +160,9 @@ def person_facts(people: rules.PersonFilter) -> Select[Any]:
         .subquery()
     )
     return (
-        select(Person.id, Person.unit_id, rules.is_assigned(Person),
-               func.coalesce(per_person.c.bad, 0) == 1,
-               func.coalesce(per_person.c.until, FOREVER))
+        select(Person.id, Person.unit_id, rules.is_assigned(Person).label("assigned"),
+               (func.coalesce(per_person.c.bad, 0) == 1).label("blocked"),
+               func.coalesce(per_person.c.until, FOREVER).label("until"))
         .outerjoin(per_person, per_person.c.person_id == Person.id)
         .where(people(Person.id))
     )
@@ -177,8 +221,15 @@ def _both_ways(left: Any, right: Any) -> int:
                for a, b in ((left, right), (right, left)))
 
 
-def _on_change(_sender: Any, person_ids: Collection[int] | None = None, **_kw: Any) -> None:
+def _on_people_changed(_sender: Any, person_ids: Collection[int] | None = None, **_kw: Any) -> None:
     refresh(person_ids)
+
+
+def _on_records_changed(_sender: Any, person_ids: Collection[int] | None = None, **_kw: Any) -> None:
+    if person_ids is None:
+        refresh(None)
+    else:
+        refresh_records(person_ids)
 
 
 def _on_requirements_changed(_sender: Any, **_kw: Any) -> None:
@@ -190,6 +241,6 @@ def connect() -> None:
     """Connect the receivers that keep the facts current (idempotent)."""
     from readiness import signals
 
-    signals.people_changed.connect(_on_change)
-    signals.records_changed.connect(_on_change)
+    signals.people_changed.connect(_on_people_changed)
+    signals.records_changed.connect(_on_records_changed)
     signals.requirements_changed.connect(_on_requirements_changed)

@@ -110,7 +110,7 @@ def applicable_pairs(people: PersonFilter, *, many: bool = False) -> Select[Any]
             .join(unit, unit.path.startswith(req_unit.path)),
             select(Requirement.id, unit.id).select_from(Requirement).join(unit, true())
             .where(Requirement.unit_id.is_(None)),
-        ).subquery("reach")
+        ).offset(0).subquery("reach")  # a fence: SQLite would otherwise go person by person
         return (select(*columns).select_from(reach)
                 .join(Requirement, Requirement.id == reach.c.requirement_id)
                 .join(Person, and_(Person.unit_id == reach.c.unit_id, role_fits))
