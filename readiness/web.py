@@ -37,7 +37,11 @@ def _nav() -> dict[str, Any]:
     if not current_user.is_authenticated:
         return {"nav": []}
     views = current_app.view_functions
-    items = [(label, url_for(endpoint), endpoint) for label, endpoint, roles in NAV
+    # Single-entry blueprints are "current" on any of their pages.
+    single = {"dashboard", "certificates", "verify"}
+    items = [(label, url_for(endpoint),
+              endpoint.split(".")[0] + "." if endpoint.split(".")[0] in single else endpoint)
+             for label, endpoint, roles in NAV
              if endpoint in views and current_user.role in roles]
     return {"nav": items}
 
