@@ -36,7 +36,7 @@ log = logging.getLogger(__name__)
 
 BACKGROUND_ROWS = 10_000  # from this many data lines on a file runs in a thread
 MAX_PROBLEMS = 1000  # shown on the page; the count says how many more
-PREVIEW_ROWS = 20
+PREVIEW_ROWS = 10
 #: Threads still running, by job id (tests wait for them; the process ends them with itself).
 THREADS: dict[int, threading.Thread] = {}
 

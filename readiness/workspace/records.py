@@ -76,29 +76,34 @@ def record():
                                 "course": request.args.get("course")} if request.method == "GET" else None)
     form.course.choices = course_choices()
     today = rules.today()
-    if form.validate_on_submit():
-        if form.completed_on.data > today:
-            form.completed_on.errors.append(f"Must not be after today ({today.isoformat()}).")
-        else:
-            row = {"service_number": form.service_number.data, "course": form.course.data,
-                   "completed_on": form.completed_on.data, "score": form.score.data}
-            try:
-                (completion,) = create_completions([row], user, today=today)
-            except DomainError as error:
-                db.session.rollback()
-                apply_errors(form, error)
-            else:
-                if form.note.data:
-                    # Completions have no note column: the note is kept in the audit trail.
-                    audit.record(user, "note", "completion", completion.verification_code,
-                                 {"note": form.note.data})
-                completion_id = completion.id
-                db.session.commit()
-                flash("Completion recorded. Its certificate is ready.", "success")
-                return redirect(url_for("workspace.completion", completion_id=completion_id))
+    valid = form.validate_on_submit()
+    if form.completed_on.data and form.completed_on.data > today:
+        form.completed_on.errors.append(f"Must not be after today ({today.isoformat()}).")
+        valid = False
+    if valid and (done := _save_completion(form, user, today)) is not None:
+        return done
     status = 422 if request.method == "POST" else 200
     return render_template("workspace/record.html", form=form, today=today,
                            person=person_in_scope(form.service_number.data, user)), status
+
+
+def _save_completion(form: CompletionForm, user: Any, today: Any) -> Any:
+    """Record the form's completion; return the redirect to it, or None with the errors on the form."""
+    row = {"service_number": form.service_number.data, "course": form.course.data,
+           "completed_on": form.completed_on.data, "score": form.score.data}
+    try:
+        (completion,) = create_completions([row], user, today=today)
+    except DomainError as error:
+        db.session.rollback()
+        apply_errors(form, error)
+        return None
+    if form.note.data:
+        # Completions have no note column: the note is kept in the audit trail.
+        audit.record(user, "note", "completion", completion.verification_code, {"note": form.note.data})
+    completion_id = completion.id
+    db.session.commit()
+    flash("Completion recorded. Its certificate is ready.", "success")
+    return redirect(url_for("workspace.completion", completion_id=completion_id))
 
 
 def visible_completion(completion_id: int, user: Any) -> Completion:

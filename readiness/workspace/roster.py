@@ -151,12 +151,13 @@ def roster():
     if request.method == "POST" and action == "unit":
         # Only showing the people of a unit to tick: nothing to check yet.
         form.numbers.data = merge_ticks(form.numbers.data or "", request.form.getlist("tick"))
-    elif request.method == "POST" and form.validate_on_submit():
+    # `|`, not `or`: the date is checked even when the form's own checks fail, to show every error.
+    elif request.method == "POST" and (form.validate_on_submit() | _not_after(form, today)):
         form.numbers.data = merge_ticks(form.numbers.data or "", request.form.getlist("tick"))
         entries = parse_lines(form.numbers.data)
         course = db.session.scalar(select(Course).where(Course.code == form.course.data))
-        if form.completed_on.data > today:
-            form.completed_on.errors.append(f"Must not be after today ({today.isoformat()}).")
+        if form.errors:
+            entries = []
         elif not entries:
             form.numbers.errors.append("Paste service numbers or tick people of a unit.")
         elif len(entries) > MAX_PEOPLE:
@@ -176,6 +177,14 @@ def roster():
     return render_template("workspace/roster.html", form=form, entries=entries, counts=counts, unit=unit,
                            unit_code=unit_code, people=people, people_total=people_total, today=today,
                            tick_limit=TICK_LIMIT, saving=saving), status
+
+
+def _not_after(form: RosterForm, today: date) -> bool:
+    """Put an error on a date after today (beside any others); always False."""
+    if form.completed_on.data and form.completed_on.data > today:
+        late = f"Must not be after today ({today.isoformat()})."
+        form.completed_on.errors = [*form.completed_on.errors, late]
+    return False
 
 
 def _save(form: RosterForm, entries: list[Entry], user: Any, today: date) -> Any:

@@ -64,6 +64,13 @@ def test_a_date_after_today_is_refused(browser, world):
     assert _count(Completion) == 1
 
 
+def test_every_error_is_shown_at_once(browser, world):
+    tomorrow = (world["today"] + timedelta(days=1)).isoformat()
+    page = text(_record(browser("to"), world["today"], completed_on=tomorrow, score="300"))
+    assert 'id="completed_on-error">Must not be after today' in page
+    assert 'id="score-error"' in page
+
+
 def test_a_score_out_of_range_and_a_missing_course_are_refused(browser, world):
     resp = _record(browser("to"), world["today"], score="101", course="")
     page = text(resp)
