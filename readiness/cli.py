@@ -174,3 +174,8 @@ def demo_load(if_empty: bool) -> None:
         for user in summary.users:
             scope = f"{user.unit} ({user.unit_name})" if user.unit else "whole force"
             click.echo(f"  {user.name:<10} {user.role:<17} {scope}")
+
+
+from readiness.reports.cli import report  # noqa: E402 - the group is complete above
+
+cli.add_command(report)

@@ -89,7 +89,7 @@ def merged_pdf(title: str, certificates: Sequence[Certificate], author: str) -> 
     for cert in certificates:
         page = len(writer.pages)
         writer.append(PdfReader(io.BytesIO(cert.pdf)), import_outline=False)
-        writer.add_outline_item(f"{cert.holder} — {cert.code}", page)
+        writer.add_outline_item(title=f"{cert.holder} — {cert.code}", page_number=page)
     writer.add_metadata({"/Title": title, "/Author": author, "/Creator": "Readiness",
                          "/Subject": f"{len(certificates)} certificates, each as issued"})
     out = io.BytesIO()

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from flask import g
 from pypdf import PdfReader
 from sqlalchemy import select
 
@@ -20,6 +21,30 @@ from tests.factories import api_client, make_person, make_unit, make_user
 AZ_NAME = "Əliyev Ülvi Şəmsəddin oğlu"
 RU_NAME = "Иванов Иван Иванович"
 GE_NAME = "ქართველი გიორგი"
+
+
+class Anonymous:
+    """A test client without credentials, even after other clients logged in within the test."""
+
+    def __init__(self, app: Any) -> None:
+        self.client = app.test_client()
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        """GET as nobody."""
+        # Flask-Login caches the last user in the test's one app context: forget it.
+        g.pop("_login_user", None)
+        return self.client.get(*args, **kwargs)
+
+    def post(self, *args: Any, **kwargs: Any) -> Any:
+        """POST as nobody."""
+        g.pop("_login_user", None)
+        return self.client.post(*args, **kwargs)
+
+
+@pytest.fixture
+def public(app: Any) -> Anonymous:
+    """A visitor who is not logged in."""
+    return Anonymous(app)
 
 
 @pytest.fixture(autouse=True)

@@ -85,8 +85,8 @@ def test_certificate_in_scope_is_served_to_every_reading_role(viewer_2bn, comman
     assert _cert(officer_1bn, force["RU-1"]).status_code == 200
 
 
-def test_certificate_needs_authentication(client, force):
-    resp = client.get(f"/api/v1/completions/{force['AZ-1']}/certificate.pdf")
+def test_certificate_needs_authentication(public, force):
+    resp = public.get(f"/api/v1/completions/{force['AZ-1']}/certificate.pdf")
     assert resp.status_code == 401
     assert _stored() == 0
 
