@@ -16,11 +16,17 @@ from readiness.workspace import (  # noqa: E402, F401 - imported for their route
     catalogue,
     imports,
     models,
+    names,
     people,
     records,
     roster,
     search,
 )
+
+
+@bp.record_once
+def _connect(_state: object) -> None:
+    names.connect()
 
 
 @bp.context_processor

@@ -20,21 +20,16 @@ from readiness.training.models import Course, Standard
 from readiness.units.models import Unit
 from readiness.workspace import bp
 from readiness.workspace.access import reader
+from readiness.workspace.names import PersonName, fold
 
 _PAIRS = ["Əa", "əa", "Ii", "ıi", "İi", "Şs", "şs", "Çc", "çc", "Öo", "öo", "Üu", "üu", "Ğg", "ğg"]
 _FROM, _TO = "".join(p[0] for p in _PAIRS), "".join(p[1] for p in _PAIRS)
-_TABLE = str.maketrans(_FROM, _TO)
 MAX_WORDS = 5
 SEARCH_LIMIT = 20
 
 
-def fold(text: str) -> str:
-    """Return `text` lower-cased with Azerbaijani letters folded to their Latin base."""
-    return text.translate(_TABLE).lower()
-
-
 def fold_sql(column: Any) -> ColumnElement[str]:
-    """Return SQL folding `column` the way `fold` folds text."""
+    """Return SQL folding `column` the way `fold` folds text (for the small catalogue tables)."""
     if db.engine.dialect.name == "postgresql":
         return func.lower(func.translate(column, _FROM, _TO))
     expr = column
@@ -51,11 +46,9 @@ def words(query: str) -> list[str]:
 
 def person_matches(query: str) -> ColumnElement[bool]:
     """Return a clause: every word of `query` is in a name or the service number of the person."""
-    clauses = []
-    for word in words(query):
-        clauses.append(or_(*(fold_sql(col).contains(word, autoescape=True) for col in (
-            Person.family_name, Person.given_name, Person.patronymic, Person.service_number))))
-    return and_(*clauses)
+    found = select(PersonName.person_id).where(
+        *(PersonName.folded.contains(word, autoescape=True) for word in words(query)))
+    return Person.id.in_(found)
 
 
 def catalogue_matches(model: type[Course] | type[Standard], query: str) -> ColumnElement[bool]:

@@ -125,3 +125,23 @@ def test_pages_need_a_login(client, world):
     resp = client.get("/workspace/people")
     assert resp.status_code == 302
     assert "/login" in resp.headers["Location"]
+
+
+def test_a_renamed_person_is_found_by_the_new_name(browser, app):
+    from readiness.extensions import db
+    from readiness.personnel.services import get_person, update_person
+
+    update_person(get_person("AZ-2001"), {"family_name": "Çələbiyev", "service_number": "AZ-2999"}, None)
+    db.session.commit()
+    admin = browser("admin")
+    page = text(admin.get("/workspace/people?q=calabiyev"))
+    assert "AZ-2999" in page
+    assert "AZ-2999" not in text(admin.get("/workspace/people?q=hasanov"))
+    assert "AZ-2999" in text(admin.get("/workspace/people?q=az-2999"))
+
+
+def test_service_numbers_are_found_in_part_and_in_any_case(browser):
+    page = text(browser("admin").get("/workspace/people?q=az-100"))
+    assert "AZ-1001" in page
+    assert "AZ-1003" in page
+    assert "AZ-2001" not in page
