@@ -7,6 +7,7 @@ issued. A re-issue is a new document with a new code; the old one is marked supe
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,6 +31,8 @@ from readiness.reports.models import Certificate
 from readiness.training.models import Completion
 
 STYLESHEETS = ("certificate.css",)
+#: Certificates laid out in one document when many are issued at once.
+CHUNK = 25
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
 DEFAULTS = {
@@ -117,15 +120,39 @@ def check_printable(data: CertificateData) -> None:
                     current_app.static_folder or "", "serif", f"certificate {data.code}")
 
 
-def certificate_html(data: CertificateData) -> str:
-    """Return the HTML of one certificate."""
-    return pdf.render_template("certificate.html", c=data)
+def certificate_html(certificates: Sequence[CertificateData]) -> str:
+    """Return the HTML of certificates, one per page."""
+    return pdf.render_template("certificate.html", certificates=certificates)
+
+
+def render_certificates(datas: Sequence[CertificateData]) -> list[bytes]:
+    """Check every text can be printed, then render each certificate as its own PDF.
+
+    They are laid out together in chunks and each page is written on its own: a
+    certificate shares the cost of the layout with the others of its batch.
+    """
+    for data in datas:
+        check_printable(data)
+    out: list[bytes] = []
+    for start in range(0, len(datas), CHUNK):
+        chunk = datas[start:start + CHUNK]
+        document = pdf.render_document(certificate_html(chunk), STYLESHEETS)
+        if len(document.pages) != len(chunk):
+            raise pdf.PdfRenderError(
+                f"{len(chunk)} certificates were laid out on {len(document.pages)} pages: one overflows.")
+        for data, page in zip(chunk, document.pages, strict=True):
+            meta = copy.copy(document.metadata)
+            meta.title = f"Certificate {data.code} — {data.course_title}"
+            meta.description = (f"Certificate of completion of {data.course_title} ({data.course_code}) "
+                                f"by {data.holder}")
+            meta.keywords = ["certificate", data.course_code, data.code]
+            out.append(pdf.write(document, [page], metadata=meta))
+    return out
 
 
 def render_certificate(data: CertificateData) -> bytes:
-    """Check the text can be printed, then render the certificate as PDF bytes."""
-    check_printable(data)
-    return pdf.render_pdf(certificate_html(data), STYLESHEETS)
+    """Check the text can be printed, then render one certificate as PDF bytes."""
+    return render_certificates([data])[0]
 
 
 def current_certificate(completion_id: int, *, with_pdf: bool = False) -> Certificate | None:
@@ -181,15 +208,16 @@ def issue_many(completions: Sequence[Completion], actor: Any) -> list[Certificat
                 .where(Certificate.completion_id.in_(ids[start:start + 500]),
                        Certificate.superseded_by_id.is_(None))):
             stored[cert.completion_id] = cert
-    fresh: list[Certificate] = []
+    missing = [c for c in completions if c.id not in stored]
+    for completion in missing:
+        _refuse_revoked(completion)
     on = today()
-    for completion in completions:
-        if completion.id not in stored:
-            _refuse_revoked(completion)
-            data = certificate_data(completion, completion.verification_code, on)
-            cert = _record(completion, data, render_certificate(data), 1, actor)
-            stored[completion.id] = cert
-            fresh.append(cert)
+    datas = [certificate_data(c, c.verification_code, on) for c in missing]
+    fresh: list[Certificate] = []
+    for completion, data, content in zip(missing, datas, render_certificates(datas), strict=True):
+        cert = _record(completion, data, content, 1, actor)
+        stored[completion.id] = cert
+        fresh.append(cert)
     if fresh:
         db.session.add_all(fresh)
         db.session.flush()

@@ -70,6 +70,8 @@ class Renderer:
     font_config: FontConfiguration
     fonts_css: CSS
     sheets: dict[tuple[str, float], CSS] = field(default_factory=dict)
+    # Images of the app's own files, parsed once per process (see render_document).
+    images: dict[str, Any] = field(default_factory=dict)
     # WeasyPrint's shared font configuration is not documented as thread-safe.
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -113,18 +115,27 @@ def render_document(html: str, stylesheets: Sequence[str] = (), *,
     """Lay out `html` with the shipped fonts and the named stylesheets of templates/pdf."""
     r = renderer(static_folder)
     sheets = [r.fonts_css, *(r.sheet(stylesheet_path(name)) for name in stylesheets)]
+    # A cache per document, seeded with the static images: WeasyPrint also keeps a raster
+    # image's data in it until the PDF is written, and embedded data (a QR code) must not
+    # pile up across renders.
+    cache = dict(r.images)
     with r.lock:
         try:
-            return HTML(string=html, url_fetcher=r.fetcher, base_url=f"{fonts.STATIC_SCHEME}:").render(
-                stylesheets=sheets, font_config=r.font_config)
+            document = HTML(string=html, url_fetcher=r.fetcher, base_url=f"{fonts.STATIC_SCHEME}:").render(
+                stylesheets=sheets, font_config=r.font_config, cache=cache)
         except FatalURLFetchingError as exc:
             raise PdfRenderError(str(exc.__cause__ or exc)) from exc
+        r.images.update({k: v for k, v in cache.items()
+                         if isinstance(k, str) and k.startswith(f"{fonts.STATIC_SCHEME}:")})
+    return document
 
 
-def write(document: Document, pages: Sequence[Any] | None = None, *,
+def write(document: Document, pages: Sequence[Any] | None = None, *, metadata: Any = None,
           static_folder: str | None = None) -> bytes:
-    """Write a laid-out document (or some of its pages) as PDF bytes."""
+    """Write a laid-out document (or some of its pages, with their own metadata) as PDF bytes."""
     doc = document if pages is None else document.copy(pages)
+    if metadata is not None:
+        doc.metadata = metadata
     with renderer(static_folder).lock:
         return doc.write_pdf()
 

@@ -73,3 +73,12 @@ def test_preflight_accepts_letters_typed_as_base_and_combining_accent(app):
     decomposed = "Ə" + "U\u0308lvi"  # Ü as U + combining diaeresis
     fonts.preflight({"name": decomposed}, app.static_folder, "serif", "certificate")
     assert fonts.printable(decomposed) == "ƏÜlvi"
+
+
+def test_embedded_raster_and_static_images_render_again_and_again(app):
+    png = ("data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwAD"
+           "hgGAWjR9awAAAABJRU5ErkJggg==")
+    html = f'<img src="{png}" width="20"><img src="app-static:pdf/emblem.svg" width="20">'
+    for _ in range(3):
+        assert pdf.render_pdf(html).startswith(b"%PDF")
+    assert set(pdf.renderer().images) == {"app-static:pdf/emblem.svg"}

@@ -1,0 +1,284 @@
+"""`python -m bench.pdf`: certificates, batches and readiness reports as PDF, timed.
+
+Builds a SQLite force (one brigade of 5,000 assigned people in 20 companies, names in
+Azerbaijani, Russian and Georgian, nobody fully qualified so the full report lists
+everyone; a roster of 500 who completed one course on one day), then measures, each in
+a fresh process so that peak memory is the step's own:
+
+- one certificate, warm: rendered and stored on first request; and served once stored;
+- a 500-page batch: cold (every certificate issued first) and warm (all stored);
+- the full report of the 5,000-person unit, and its partner edition;
+- the naive way beside it: the same 5,000 rows as one WeasyPrint table.
+
+Figures are wall time (and CPU time: the machine may be shared) and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+TARGETS = {"certificate": 60.0, "batch": 15_000.0, "report": 10_000.0}
+REPORT_MEMORY_MB = 500
+FAMILY = ["Əliyev", "Məmmədova", "Hüseynov", "Quliyeva", "Иванов", "Смирнова", "ქართველი", "ბერიძე",
+          "Şükürov"]
+GIVEN = ["Ülvi", "Aysel", "Orxan", "Günay", "Иван", "Ольга", "გიორგი", "ნინო", "Çingiz"]
+PATRONYMIC = ["Şəmsəddin oğlu", "Elçin qızı", None, "Иванович", None, "Ramiz oğlu"]
+
+
+def _app(db_path: Path) -> Any:
+    from readiness import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{db_path}", "SECRET_KEY": "bench",
+                       "TESTING": True, "PASSWORD_HASH_PARAMS": {"time_cost": 1, "memory_cost": 64,
+                                                                 "parallelism": 1}})
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def build(db_path: Path, people: int, batch: int) -> dict[str, Any]:
+    """Create the force: units, people, courses, requirements and completions."""
+    from readiness.auth.services import create_user
+    from readiness.engine.rules import today
+    from readiness.extensions import db
+    from readiness.personnel.services import create_people
+    from readiness.records.services import create_completions
+    from readiness.training.services import create_courses, create_requirements
+    from readiness.units.services import create_units
+
+    app = _app(db_path)
+    with app.app_context():
+        db.create_all()
+        companies = 20
+        strength = people // companies + 10
+        create_units([{"code": "BDE", "name": "Peacekeeping Brigade", "parent": None, "kind": "brigade",
+                       "authorized_strength": 0}]
+                     + [{"code": f"C{i:02d}", "name": f"Company {i}", "parent": "BDE", "kind": "company",
+                         "authorized_strength": strength} for i in range(1, companies + 1)], None)
+        rows = [{"service_number": f"AZ{n:06d}", "rank": "Sergeant", "family_name": FAMILY[n % len(FAMILY)],
+                 "given_name": GIVEN[n % len(GIVEN)], "patronymic": PATRONYMIC[n % len(PATRONYMIC)],
+                 "unit": f"C{n % companies + 1:02d}", "role": "rifleman", "status": "active",
+                 "earmarked": True}
+                for n in range(people)]
+        create_people(rows, None)
+        create_courses([
+            {"code": "UNPOC", "title": "UN Protection of Civilians", "provider": "PTEC Baku",
+             "kind": "individual", "validity_months": 12},
+            {"code": "LOAC", "title": "Law of Armed Conflict", "provider": "ICRC", "kind": "individual",
+             "validity_months": None},
+            {"code": "PKO", "title": "Peacekeeping Operations Course", "provider": "PTEC Baku",
+             "kind": "individual", "validity_months": 24}], None)
+        create_requirements([{"course": "UNPOC"}, {"course": "LOAC"}], None)
+        on = today() - timedelta(days=30)
+        create_completions([{"service_number": r["service_number"], "course": "UNPOC", "completed_on": on}
+                            for r in rows[: people * 3 // 4]], None)
+        create_completions([{"service_number": r["service_number"], "course": "PKO", "completed_on": on}
+                            for r in rows[:batch]], None)
+        create_user("bench", "admin", "bench password")
+        db.session.commit()
+    return {"roster_date": on.isoformat()}
+
+
+def step_certificate(db_path: Path, runs: int = 20) -> dict[str, Any]:
+    """One certificate: rendered and stored on first request (warm process), then served as stored."""
+    from sqlalchemy import select
+
+    from readiness.auth.models import User
+    from readiness.extensions import db
+    from readiness.reports import certificates
+    from readiness.training.models import Completion, Course
+
+    app = _app(db_path)
+    with app.app_context():
+        completions = list(db.session.scalars(
+            select(Completion).join(Completion.course).where(Course.code == "UNPOC").limit(runs + 3)))
+        for c in completions[:3]:  # warm-up: fonts, stylesheets, templates
+            certificates.certificate_for(c, None)
+        times, cpu = [], []
+        for c in completions[3:]:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            cert = certificates.certificate_for(c, None)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        size = cert.size
+        db.session.commit()
+        user = db.session.scalar(select(User))
+        from readiness.auth.services import create_token
+
+        token = create_token(user.name)
+        db.session.commit()
+        client = app.test_client()
+        url = f"/api/v1/completions/{completions[-1].id}/certificate.pdf"
+        headers = {"Authorization": f"Bearer {token}"}
+        client.get(url, headers=headers)
+        served = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            resp = client.get(url, headers=headers)
+            served.append((time.perf_counter() - started) * 1000)
+        assert resp.status_code == 200
+    return {"render_ms": statistics.median(times), "render_cpu_ms": statistics.median(cpu),
+            "served_ms": statistics.median(served), "size_kb": size / 1024, "peak_mb": _peak_mb()}
+
+
+def step_batch(db_path: Path, roster_date: str) -> dict[str, Any]:
+    """The roster as one PDF: cold (issue every certificate, then merge) and warm (merge stored)."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from readiness.auth.models import User
+    from readiness.extensions import db
+    from readiness.reports import batches, certificates
+    from readiness.training.models import Completion, Course
+
+    app = _app(db_path)
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        selection = {"course": "PKO", "completed_on": date.fromisoformat(roster_date)}
+        # Warm the process (fonts, stylesheets) on one certificate outside the roster.
+        outside = db.session.scalar(select(Completion).join(Completion.course).where(Course.code == "UNPOC")
+                                    .order_by(Completion.id.desc()).limit(1))
+        certificates.certificate_for(outside, user)
+        out: dict[str, Any] = {}
+        for label in ("cold", "warm"):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            found = batches.batch(user, **selection)
+            content = batches.merged_pdf(found.title, found.certificates, "bench")
+            db.session.commit()
+            out[f"{label}_ms"] = (time.perf_counter() - started) * 1000
+            out[f"{label}_cpu_ms"] = (time.process_time() - started_cpu) * 1000
+            out["pages"] = len(found.certificates)
+            out["size_mb"] = len(content) / 2**20
+        started = time.perf_counter()
+        batches.zip_archive(batches.batch(user, **selection).certificates)
+        out["zip_ms"] = (time.perf_counter() - started) * 1000
+    return {**out, "peak_mb": _peak_mb()}
+
+
+def step_report(db_path: Path, edition: str) -> dict[str, Any]:
+    """The readiness report of the brigade, today."""
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from readiness.engine.rules import today
+    from readiness.reports import readiness_report
+    from readiness.units.services import get_unit
+
+    app = _app(db_path)
+    with app.app_context():
+        unit = get_unit("BDE")
+        started, started_cpu = time.perf_counter(), time.process_time()
+        data = readiness_report.report_data(unit, today(), edition)
+        gathered = time.perf_counter()
+        content = readiness_report.render(data)
+        done = time.perf_counter()
+        pages = len(PdfReader(BytesIO(content)).pages)
+    return {"ms": (done - started) * 1000, "cpu_ms": (time.process_time() - started_cpu) * 1000,
+            "data_ms": (gathered - started) * 1000, "render_ms": (done - gathered) * 1000,
+            "people": data.people_listed, "pages": pages, "size_kb": len(content) / 1024,
+            "peak_mb": _peak_mb()}
+
+
+def step_naive(db_path: Path) -> dict[str, Any]:
+    """The same people as one HTML table laid out by WeasyPrint: the way not taken."""
+    from html import escape
+
+    from readiness.engine.rules import today
+    from readiness.reports import pdf, readiness_report
+    from readiness.units.services import get_unit
+
+    app = _app(db_path)
+    with app.app_context():
+        data = readiness_report.report_data(get_unit("BDE"), today(), "full")
+        rows = "".join(
+            f"<tr><td>{escape(p.service_number)}</td><td>{escape(p.rank)}</td><td>{escape(p.name)}</td>"
+            f"<td>{escape(p.role)}</td><td>{escape(p.gaps)}</td></tr>" for g in data.groups for p in g.people)
+        html = ("<html><body><table><thead><tr><th>Service no.</th><th>Rank</th><th>Name</th><th>Role</th>"
+                f"<th>Gaps</th></tr></thead><tbody>{rows}</tbody></table></body></html>")
+        pdf.render_pdf("<p>warm</p>", ["report.css"])
+        started, started_cpu = time.perf_counter(), time.process_time()
+        content = pdf.render_pdf(html, ["report.css"])
+    elapsed, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    return {"ms": elapsed * 1000, "cpu_ms": cpu * 1000, "people": data.people_listed,
+            "size_kb": len(content) / 1024, "peak_mb": _peak_mb()}
+
+
+def _in_fresh_process(*args: str) -> dict[str, Any]:
+    # Our own module with our own arguments: nothing untrusted reaches the command line.
+    done = subprocess.run([sys.executable, "-m", "bench.pdf", *args], capture_output=True,  # noqa: S603
+                          text=True, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"bench step {args} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _mark(value: float, target: float) -> str:
+    return "ok" if value <= target else "SLOW"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Build the force once, then run each measurement in its own process and print the figures."""
+    parser = argparse.ArgumentParser(prog="python -m bench.pdf", description=__doc__.splitlines()[0])
+    parser.add_argument("--people", type=int, default=5000, help="people of the reported unit")
+    parser.add_argument("--batch", type=int, default=500, help="certificates of the batch")
+    parser.add_argument("--skip-naive", action="store_true", help="skip the naive table (half a minute)")
+    parser.add_argument("--step", help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--arg", default="", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.step:
+        steps = {"build": lambda: build(args.db, args.people, args.batch),
+                 "certificate": lambda: step_certificate(args.db),
+                 "batch": lambda: step_batch(args.db, args.arg),
+                 "report": lambda: step_report(args.db, args.arg),
+                 "naive": lambda: step_naive(args.db)}
+        print(json.dumps(steps[args.step]()))
+        return
+
+    with tempfile.TemporaryDirectory(prefix="bench-pdf-") as tmp:
+        db_path = Path(tmp) / "pdf.db"
+        started = time.perf_counter()
+        built = _in_fresh_process("--step", "build", "--db", str(db_path), "--people", str(args.people),
+                                  "--batch", str(args.batch))
+        print(f"PDF benchmark: {args.people} people in one brigade, a roster of {args.batch} "
+              f"(built in {time.perf_counter() - started:.1f} s, SQLite)")
+        c = _in_fresh_process("--step", "certificate", "--db", str(db_path))
+        print(f"  one certificate, warm: render+store {c['render_ms']:.0f} ms (cpu {c['render_cpu_ms']:.0f}) "
+              f"[target {TARGETS['certificate']:.0f} ms: {_mark(c['render_ms'], TARGETS['certificate'])}]; "
+              f"served stored {c['served_ms']:.1f} ms; {c['size_kb']:.0f} kB", flush=True)
+        b = _in_fresh_process("--step", "batch", "--db", str(db_path), "--arg", built["roster_date"])
+        print(f"  batch of {b['pages']} pages: cold (issue all, merge) {b['cold_ms'] / 1000:.1f} s "
+              f"(cpu {b['cold_cpu_ms'] / 1000:.1f}) [target 15 s: {_mark(b['cold_ms'], TARGETS['batch'])}]; "
+              f"warm (merge stored) {b['warm_ms'] / 1000:.1f} s; ZIP {b['zip_ms'] / 1000:.1f} s; "
+              f"{b['size_mb']:.1f} MB; peak {b['peak_mb']:.0f} MB", flush=True)
+        for edition in ("full", "partner"):
+            r = _in_fresh_process("--step", "report", "--db", str(db_path), "--arg", edition)
+            mark = ""
+            if edition == "full":
+                ok = r["ms"] <= TARGETS["report"] and r["peak_mb"] <= REPORT_MEMORY_MB
+                mark = f" [target 10 s, {REPORT_MEMORY_MB} MB: {'ok' if ok else 'SLOW'}]"
+            print(f"  report {edition}: {r['ms'] / 1000:.1f} s (cpu {r['cpu_ms'] / 1000:.1f}; data "
+                  f"{r['data_ms'] / 1000:.1f} s, render {r['render_ms'] / 1000:.1f} s), {r['people']} people "
+                  f"listed, {r['pages']} pages, {r['size_kb']:.0f} kB, peak {r['peak_mb']:.0f} MB{mark}",
+                  flush=True)
+        if not args.skip_naive:
+            n = _in_fresh_process("--step", "naive", "--db", str(db_path))
+            print(f"  naive: the same {n['people']} rows as one WeasyPrint table: {n['ms'] / 1000:.1f} s "
+                  f"(cpu {n['cpu_ms'] / 1000:.1f}), peak {n['peak_mb']:.0f} MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()
