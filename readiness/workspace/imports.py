@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import login_required
 from sqlalchemy import select
 
+from readiness.db import utcnow
 from readiness.errors import NotFoundError
 from readiness.extensions import db
 from readiness.imports import KINDS, expected_columns, resolve
@@ -16,6 +18,7 @@ from readiness.workspace.access import recorder
 from readiness.workspace.forms import ConfirmForm, ImportForm, options
 from readiness.workspace.models import ImportJob
 
+STALE = timedelta(minutes=30)  # no progress for this long: the job's process is gone
 MAX_BYTES = 40 * 1024 * 1024  # a national roster of completions is a few megabytes
 #: What a training officer may import; admins import everything (units and the catalogue too).
 RECORD_KINDS = ("personnel", "completions", "attainments")
@@ -29,6 +32,11 @@ def allowed_kinds(user: Any) -> list[str]:
 def columns_help(kinds: list[str]) -> dict[str, tuple[list[str], set[str]]]:
     """Return, per kind, the columns its file may have and those it must have."""
     return {kind: expected_columns(resolve(KINDS[kind])[0]()) for kind in kinds}
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were stored in UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def own_job(job_id: int, user: Any) -> ImportJob:
@@ -77,6 +85,13 @@ def import_job(job_id: int):
     """Show an import: its progress, the preview of its check, or its result."""
     user = recorder()
     job = own_job(job_id, user)
+    if job.running and job.id not in jobs.THREADS and utcnow() - _aware(job.updated_at) > STALE:
+        # No thread here and no progress for long: the process that ran it has ended, and
+        # with it the import's transaction, so nothing was written.
+        job.state, job.phase, job.content = "failed", "Interrupted", None
+        job.problems = [[0, "The import was interrupted (the server restarted); nothing was written. "
+                            "Upload the file again.", ""]]
+        db.session.commit()
     return render_template("workspace/import_job.html", job=job, form=ConfirmForm(),
                            noun=KINDS[job.kind].noun(job.count or 0))
 

@@ -67,6 +67,16 @@ def people_statement(user: Any, raw: dict[str, str], errors: dict[str, str]) -> 
     return stmt
 
 
+def page_of(stmt: Any, page: int) -> list[Person]:
+    """Return one page of the people `stmt` lists, in its order."""
+    # The deep pages sort every match: sorting ids, then reading 50 people, is twice as fast
+    # on SQLite as sorting whole rows with their units.
+    ids = db.session.scalars(stmt.with_only_columns(Person.id)
+                             .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    found = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids]
+
+
 def qualified_today(people: list[Person]) -> dict[int, bool]:
     """Return whether each listed person is qualified today, in one query."""
     if not people:
@@ -86,7 +96,7 @@ def people():
     stmt = people_statement(user, raw, errors)
     page = page_number()
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    rows = list(db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    rows = page_of(stmt, page)
     roles = db.session.scalars(select(Person.role).distinct().order_by(Person.role).limit(200)).all()
     return render_template(
         "workspace/people.html", people=rows, total=total, page=page,

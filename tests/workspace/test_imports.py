@@ -163,3 +163,18 @@ def test_an_upload_without_a_file_or_token_is_refused(browser):
                    token="", content_type="multipart/form-data")
     assert resp.status_code == 400
     assert db.session.scalar(select(func.count()).select_from(ImportJob)) == 0
+
+
+def test_an_import_whose_process_ended_shows_as_interrupted(browser):
+    from datetime import UTC, datetime, timedelta
+
+    from readiness.auth.models import User
+
+    user_id = db.session.scalar(select(User.id).where(User.name == "to"))
+    job = ImportJob(user_id=user_id, kind="personnel", filename="big.csv", content=b"x", rows=20000,
+                    state="importing", background=True, updated_at=datetime.now(UTC) - timedelta(hours=2))
+    db.session.add(job)
+    db.session.commit()
+    page = plain(browser("to").get(f"/workspace/imports/{job.id}"))
+    assert "Failed: nothing written" in page
+    assert "interrupted" in page
