@@ -191,6 +191,8 @@ class VerifyUpload(MethodView):
 
 def read_upload() -> bytes:
     """Return the uploaded `file`, refusing a missing or oversized one."""
+    # Set before the form is parsed: a larger body is refused (413) instead of spooled to disk.
+    request.max_content_length = MAX_UPLOAD + 64 * 1024
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         raise InvalidError("Send the PDF as the multipart field 'file'.", {"file": ["Missing."]})

@@ -161,3 +161,11 @@ def test_verification_is_rate_limited(app, public, code):
     assert refused.json["code"] == 429
     # The page and the API share one budget.
     assert public.get(f"/verify/{code}").status_code == 429
+
+
+def test_an_upload_larger_than_any_certificate_is_refused(public, force):
+    # A raw body: the refusal comes from its length, before any form field is read.
+    resp = public.post("/api/v1/verify/pdf", data=b"-" * 6_000_000,
+                       content_type="multipart/form-data; boundary=x")
+    assert resp.status_code == 413
+    assert resp.json["code"] == 413
