@@ -226,6 +226,20 @@ def issue_many(completions: Sequence[Completion], actor: Any) -> list[Certificat
     return [stored[i] for i in ids]
 
 
+def issue_pending(limit: int, actor: Any = None) -> int:
+    """Issue certificates of up to `limit` recorded completions that have none yet, oldest first.
+
+    For a background job: a batch printed after it finds every certificate stored and
+    only merges them. Returns how many were issued; the caller commits.
+    """
+    has_one = select(Certificate.id).where(Certificate.completion_id == Completion.id).exists()
+    pending = list(db.session.scalars(
+        select(Completion).where(~Completion.revoked, ~has_one)
+        .order_by(Completion.recorded_at, Completion.id).limit(limit)))
+    issue_many(pending, actor)
+    return len(pending)
+
+
 def _new_code() -> str:
     """Return a code used by no completion and no certificate, past or present."""
     while True:

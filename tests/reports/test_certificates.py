@@ -146,3 +146,15 @@ def test_preflight_refuses_a_name_with_a_character_the_fonts_cannot_draw(admin, 
     assert "holder's name" in resp.json["message"]
     assert "CJK UNIFIED IDEOGRAPH-738B" in resp.json["errors"]["holder's name"][0]
     assert _stored() == 0
+
+
+def test_pending_certificates_are_issued_in_the_background_oldest_first(app, admin, force):
+    admin.post(f"completions/{force['GE-1']}/revoke", {"reason": "Wrong person"})
+    assert certificates.issue_pending(1) == 1
+    assert certificates.issue_pending(10) == 1  # the revoked one is never printed
+    db.session.commit()
+    assert certificates.issue_pending(10) == 0
+    assert _stored() == 2
+    served = _cert(admin, force["AZ-1"])
+    assert hashlib.sha256(served.data).hexdigest() == db.session.scalar(
+        select(Certificate.sha256).where(Certificate.completion_id == force["AZ-1"]))
