@@ -76,7 +76,7 @@ def refresh_records(person_ids: Collection[int]) -> None:
     else:
         db.session.execute(insert(refresh_people), [{"person_id": i} for i in ids])
         params, kind = None, "scratch"
-    for statement in _update_statements(kind):
+    for statement in _update_statements(kind, rules.prefers_joins() and kind == "scratch"):
         db.session.execute(statement, params)
     units = set(db.session.scalars(_units_of(kind), params))
     if kind == "scratch":
@@ -88,12 +88,12 @@ def refresh_records(person_ids: Collection[int]) -> None:
 
 
 @cache
-def _update_statements(kind: str) -> list[Executable]:
+def _update_statements(kind: str, grouped: bool) -> list[Executable]:
     people = _FILTERS[kind]
     f, pf = RequirementFact.__table__, PersonFact.__table__
     pairs = select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.course_id,
                    f.c.standard_id).where(people(f.c.person_id))
-    new = rules.standing(pairs, None).subquery("new")
+    new = rules.standing(pairs, None, grouped=grouped).subquery("new")
     fresh = person_facts(people).subquery("fresh")
     return [
         update(f).where(f.c.person_id == new.c.person_id, f.c.requirement_id == new.c.requirement_id,
@@ -114,13 +114,13 @@ _FILTERS: dict[str, rules.PersonFilter] = {
 
 
 @cache
-def _statements(kind: str) -> list[Executable]:
+def _statements(kind: str, grouped: bool) -> list[Executable]:
     # Built once: building the statements costs more than running them for one person.
     if kind == "all units":
         return total_statements(rules.everyone)
     if kind == "units":
         return total_statements(_FILTERS[kind])
-    return statements(_FILTERS[kind], many=kind != "listed")
+    return statements(_FILTERS[kind], many=kind != "listed", grouped=grouped)
 
 
 @cache
@@ -129,11 +129,11 @@ def _units_of(kind: str) -> Select[Any]:
 
 
 def _run(kind: str, params: dict[str, Any] | None = None) -> None:
-    for statement in _statements(kind):
+    for statement in _statements(kind, rules.prefers_joins() and kind != "listed"):
         db.session.execute(statement, params)
 
 
-def statements(people: rules.PersonFilter, *, many: bool = True) -> list[Executable]:
+def statements(people: rules.PersonFilter, *, many: bool = True, grouped: bool = False) -> list[Executable]:
     """Return the statements that recompute the facts of `people` (also run by migrations)."""
     # Core tables, not the ORM classes: an ORM insert with parameters would be a bulk insert.
     req_facts, person_facts_ = RequirementFact.__table__, PersonFact.__table__
@@ -142,7 +142,7 @@ def statements(people: rules.PersonFilter, *, many: bool = True) -> list[Executa
         # Without a WHERE clause SQLite empties a table at once instead of row by row.
         delete(req_facts) if everyone else delete(req_facts).where(people(req_facts.c.person_id)),
         insert(req_facts).from_select(
-            _FACT_COLUMNS, rules.standing(rules.applicable_pairs(people, many=many), None)),
+            _FACT_COLUMNS, rules.standing(rules.applicable_pairs(people, many=many), None, grouped=grouped)),
         delete(person_facts_) if everyone else delete(person_facts_).where(people(person_facts_.c.person_id)),
         insert(person_facts_).from_select(_PERSON_COLUMNS, person_facts(people)),
     ]

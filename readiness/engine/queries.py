@@ -137,7 +137,7 @@ def unit_counts(unit: Unit, on: date, source: Source) -> UnitCounts:
         return UnitCounts(_people_from_facts(params), _requirements_from_facts(params))
     requirements: dict[int, dict[str, int]] = defaultdict(dict)
     failing_in: dict[int, int] = {}
-    for kind, key, name, count in db.session.execute(_standing_counts(source), params):
+    for kind, key, name, count in db.session.execute(_standing_counts(source, rules.prefers_joins()), params):
         if kind == "r":
             requirements[key][name] = count
         else:
@@ -148,7 +148,7 @@ def unit_counts(unit: Unit, on: date, source: Source) -> UnitCounts:
 
 
 @cache
-def _standing_counts(source: Source) -> Any:
+def _standing_counts(source: Source, grouped: bool) -> Any:
     """One pass over the standing on the day: statuses per requirement, and per unit the
     people with a failing requirement (everyone else assigned there is qualified)."""
     if source is Source.PLAIN:
@@ -157,7 +157,7 @@ def _standing_counts(source: Source) -> Any:
         pairs = _pairs_from_facts(and_(RequirementFact.assigned == true(),
                                        RequirementFact.unit_id.in_(_subtree_ids())))
     # Materialised: both counts read it, and it is the costly part.
-    st = rules.standing(pairs, ON).cte("standing").prefix_with("MATERIALIZED")
+    st = rules.standing(pairs, ON, grouped=grouped).cte("standing").prefix_with("MATERIALIZED")
     status = _status(st.c.below, st.c.expires_on)
     failing = not_(rules.is_good(st.c.below, st.c.expires_on, ON))
     return union_all(
@@ -272,19 +272,20 @@ def _person_statement(source: Source) -> Select[Any]:
 
 def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date], int]:
     """Count assigned people of the subtree by (blocked, qualified_until): the future in one table."""
-    rows = db.session.execute(_until_statement(source), {"path": unit.path})
+    rows = db.session.execute(_until_statement(source, rules.prefers_joins()), {"path": unit.path})
     return {(bool(blocked), until): n for blocked, until, n in rows}
 
 
 @cache
-def _until_statement(source: Source) -> Select[Any]:
+def _until_statement(source: Source, grouped: bool) -> Select[Any]:
     if source is Source.FACTS:
         f = PersonFact
         return (select(f.blocked, f.qualified_until, func.count())
                 .where(f.assigned == true(), f.unit_id.in_(_subtree_ids()))
                 .group_by(f.blocked, f.qualified_until))
     # PLAIN: the same table straight from the records, no derived data.
-    st = rules.standing(rules.applicable_pairs(_assigned_in_subtree, many=True), None).subquery("standing")
+    pairs = rules.applicable_pairs(_assigned_in_subtree, many=True)
+    st = rules.standing(pairs, None, grouped=grouped).subquery("standing")
     per_person = (select(st.c.person_id,
                          func.max(case((rules.fact_state(st.c.below, st.c.expires_on) != HELD, 1), else_=0))
                          .label("bad"),

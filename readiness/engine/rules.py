@@ -126,6 +126,13 @@ def applicable_pairs(people: PersonFilter, *, many: bool = False) -> Select[Any]
     )
 
 
+def prefers_joins() -> bool:
+    """Tell whether the database plans joins better than correlated probes (PostgreSQL)."""
+    from readiness.extensions import db
+
+    return db.engine.dialect.name == "postgresql"
+
+
 def is_assigned(person: Any) -> ColumnElement[bool]:
     """Return SQL for rule 8's `assigned`: earmarked and active."""
     return and_(person.earmarked == true(), person.status == "active")
@@ -133,7 +140,7 @@ def is_assigned(person: Any) -> ColumnElement[bool]:
 
 # ---- rules 2–4: what a person's records make of a requirement -----------------------------
 
-def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
+def standing(pairs: Select[Any], on: Any, *, grouped: bool = False) -> Select[Any]:
     """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id, below, expires_on).
 
     `pairs` has the columns of `applicable_pairs`. With `on` a date, only records made on
@@ -142,18 +149,27 @@ def standing(pairs: Select[Any], on: date | None) -> Select[Any]:
     expiry of the latest result of a standard (rule 4: it supersedes older ones); null
     when there is none, FOREVER when it never expires. `below`: that result is under the
     minimum. `status()` turns these into the status on a date.
+
+    `grouped`: join the completions and group, instead of one correlated probe per pair;
+    the same rows, and what suits PostgreSQL (hash joins) where SQLite prefers the probes.
     """
     p = pairs.subquery("pairs")
     keys = (p.c.person_id, p.c.requirement_id, p.c.unit_id, p.c.assigned, p.c.course_id, p.c.standard_id)
 
-    # Rule 2: revoked completions never count. One probe of ix_completions_standing per pair.
-    latest_expiry = select(func.max(func.coalesce(Completion.expires_on, FOREVER))).where(
-        Completion.person_id == p.c.person_id, Completion.course_id == p.c.course_id,
-        ~Completion.revoked)
+    # Rule 2: revoked completions never count.
+    counting = and_(Completion.person_id == p.c.person_id, Completion.course_id == p.c.course_id,
+                    ~Completion.revoked)
     if on is not None:
-        latest_expiry = latest_expiry.where(Completion.completed_on <= on)
-    courses = select(*keys, false().label("below"), latest_expiry.scalar_subquery().label("expires_on")
-                     ).where(p.c.course_id.is_not(None))
+        counting = and_(counting, Completion.completed_on <= on)
+    if grouped:
+        expiry = func.max(case((Completion.id.is_not(None), func.coalesce(Completion.expires_on, FOREVER))))
+        courses = (select(*keys, false().label("below"), expiry.label("expires_on"))
+                   .select_from(p).outerjoin(Completion, counting)
+                   .where(p.c.course_id.is_not(None)).group_by(*keys))
+    else:  # one probe of ix_completions_standing per pair
+        latest_expiry = select(func.max(func.coalesce(Completion.expires_on, FOREVER))).where(counting)
+        courses = select(*keys, false().label("below"), latest_expiry.scalar_subquery().label("expires_on")
+                         ).where(p.c.course_id.is_not(None))
 
     earlier = aliased(Attainment)
     latest = select(func.max(earlier.assessed_on)).where(
