@@ -28,11 +28,14 @@ run: deps instance/secret_key
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
+# -rs prints why a test was skipped (the browser tests skip where Chromium is missing).
 test: lint
-	$(BIN)/python -m pytest -q
+	@command -v chromium >/dev/null || echo "note: no chromium here: the browser tests will be skipped (apt-get install chromium)"
+	@echo "== SQLite"
+	$(BIN)/python -m pytest -q -rs
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
-	  $(BIN)/python -m pytest -q; \
+	  $(BIN)/python -m pytest -q -rs; \
 	else echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
 
 bench: $(STAMP)
