@@ -179,7 +179,9 @@ def _new_completions(today: date, count: int) -> list[tuple[str, str, str, int]]
     rows: list[tuple[str, str, str, int]] = []
     i = 0
     while len(rows) < count:
-        key = (people[(i * 7919) % len(people)], courses[i % len(courses)], recent + timedelta(days=i % 20))
+        # Person and day together are unique for the first 20 passes over the roster.
+        key = (people[i % len(people)], courses[(i * 37) % len(courses)],
+               recent + timedelta(days=i // len(people)))
         if key not in taken:
             taken.add(key)
             rows.append((key[0], key[1], key[2].isoformat(), 80))
