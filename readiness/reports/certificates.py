@@ -116,7 +116,9 @@ def check_printable(data: CertificateData) -> None:
     """Refuse (422) a certificate with a character the fonts cannot draw."""
     fonts.preflight({"holder's rank": data.rank, "holder's name": data.name,
                      "course title": data.course_title, "provider": data.provider,
-                     "issuing authority": data.authority},
+                     "issuing authority": data.authority,
+                     "issuing authority (Azerbaijani)": data.authority_az,
+                     "state": f"{data.state} {data.state_az}", "signatory": data.signatory},
                     current_app.static_folder or "", "serif", f"certificate {data.code}")
 
 
