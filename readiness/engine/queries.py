@@ -29,6 +29,7 @@ from sqlalchemy import (
     literal,
     not_,
     select,
+    text,
     true,
     union_all,
 )
@@ -67,6 +68,13 @@ def source_for(on: date, plain: bool = False) -> Source:
     if plain:
         return Source.PLAIN
     return Source.FACTS if on >= rules.today() else Source.RECORDS
+
+
+def _custom_plans() -> None:
+    # psycopg prepares a statement on its sixth run, and PostgreSQL then may switch to a
+    # generic plan that cannot see how selective `expires_on <= :on` is; plan each run.
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
 
 
 def _day(on: date) -> dict[str, date]:
@@ -133,6 +141,7 @@ class UnitCounts:
 def unit_counts(unit: Unit, on: date, source: Source) -> UnitCounts:
     """Count assigned and qualified people per unit, and statuses per requirement, on `on`."""
     params = {"path": unit.path, **_day(on)}
+    _custom_plans()
     if source is Source.FACTS:
         return UnitCounts(_people_from_facts(params), _requirements_from_facts(params))
     requirements: dict[int, dict[str, int]] = defaultdict(dict)
@@ -272,6 +281,7 @@ def _person_statement(source: Source) -> Select[Any]:
 
 def qualified_until_counts(unit: Unit, source: Source) -> dict[tuple[bool, date], int]:
     """Count assigned people of the subtree by (blocked, qualified_until): the future in one table."""
+    _custom_plans()
     rows = db.session.execute(_until_statement(source, rules.prefers_joins()), {"path": unit.path})
     return {(bool(blocked), until): n for blocked, until, n in rows}
 
