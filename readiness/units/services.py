@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from readiness import audit
 from readiness.errors import ConflictError, InvalidError, NotFoundError
 from readiness.extensions import db
+from readiness.signals import people_changed
 from readiness.units.models import Unit
 
 FIELDS = ("code", "name", "parent", "kind", "authorized_strength")
@@ -122,6 +123,16 @@ def _move(unit: Unit, parent: Unit | None) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.expire_all()
+    # Requirements scoped to the old or new ancestors now apply differently to everyone in
+    # the moved subtree. The personnel table is found through the metadata: this domain
+    # sits below personnel and does not import it.
+    personnel = Unit.metadata.tables["personnel"]
+    moved = db.session.scalars(
+        select(personnel.c.id).where(personnel.c.unit_id.in_(
+            select(Unit.id).where(Unit.path.startswith(new_path, autoescape=True))))
+    ).all()
+    if moved:
+        people_changed.send(person_ids=list(moved))
 
 
 # How a blocker is named in the 409; tables of higher domains are found through the

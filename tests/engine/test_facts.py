@@ -110,3 +110,18 @@ def test_a_course_that_never_expires_is_held_forever(force):
 def test_stale_notices_a_fact_that_differs(force):
     db.session.execute(PersonFact.__table__.update().values(blocked=False))
     assert facts.stale()["person_facts"] > 0
+
+
+def test_moving_a_unit_keeps_facts_current_for_everyone_in_it(force):
+    from readiness.units.services import get_unit, update_unit
+
+    force.unit("OTHER", authorized=1)
+    force.course("BN-DRILL", 12)
+    req = force.requirement(course="BN-DRILL", unit="BN")
+    db.session.commit()
+    assert req.id in _facts("P1")
+    update_unit(get_unit("A"), {"parent": "OTHER"}, None)
+    db.session.commit()
+    assert req.id not in _facts("P1")
+    assert req.id in _facts("P3")
+    assert facts.stale() == FRESH
