@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema
 
-from readiness.api import PAGE_HEADER, filter_args, paged
+from readiness.api import PAGE_HEADER, create_doc, filter_args, load_one_or_list, paged
 from readiness.auth.scope import RECORD_ROLES, acting_user, ensure_visible, require_role, unit_path_filter
-from readiness.errors import DomainError, InvalidError, describe_errors
+from readiness.errors import DomainError
 from readiness.extensions import db
 from readiness.records import services
 from readiness.records.bulk import local_today, unwrap_single
@@ -34,35 +33,13 @@ attainments_blp = Blueprint("attainments", __name__, url_prefix="/api/v1/attainm
 blueprints: list[Blueprint] = [completions_blp, attainments_blp]
 
 
-def _one_or_many(schema: type[Schema], name: str) -> dict[str, Any]:
-    """OpenAPI for a body or answer that is one object or a list of them."""
-    return {"content": {"application/json": {"schema": {"oneOf": [
-        schema, {"type": "array", "items": schema}]}}}, "description": name}
-
-
-def _load_body(schema: type[Schema]) -> tuple[list[dict[str, Any]], bool]:
-    """Load the JSON body as a list of rows; tell whether it was a single object."""
-    body = request.get_json(silent=True)
-    single = isinstance(body, dict)
-    if not single and not isinstance(body, list):
-        raise InvalidError("Send a JSON object or a list of objects.",
-                           {"_schema": ["Expected a JSON object or a list of objects."]})
-    if not single and not body:
-        raise InvalidError("Send at least one record.", {"_schema": ["The list is empty."]})
-    try:
-        rows = [schema().load(body)] if single else schema(many=True).load(body)
-    except ValidationError as exc:
-        errors = exc.normalized_messages()
-        raise InvalidError("Invalid input: " + "; ".join(describe_errors(errors)[:10]), errors) from exc
-    return rows, single
-
-
 def _create(schema: type[Schema], out: type[Schema], what: str,
             create: Callable[..., list[Any]]) -> tuple[Any, int]:
     """Load one object or a list, create all or nothing, commit, answer 201 in the same shape."""
     user = acting_user()
     require_role(user, RECORD_ROLES)
-    rows, single = _load_body(schema)
+    rows, many = load_one_or_list(schema)
+    single = not many
     try:
         created = create(rows, user, today=local_today())
     except DomainError as error:
@@ -88,8 +65,7 @@ class Completions(MethodView):
         return paged(services.list_completions(filter_args(args),
                                                unit_path_filter(acting_user(), Unit.path)), args)
 
-    @completions_blp.doc(requestBody=_one_or_many(CompletionInSchema, "One completion or a list"),
-                         responses={"201": _one_or_many(CompletionSchema, "What was recorded, same shape")})
+    @completions_blp.doc(**create_doc(CompletionInSchema, CompletionSchema))
     def post(self):
         """Record one completion or a list, all or nothing (admin, training officer in scope).
 
@@ -135,8 +111,7 @@ class Attainments(MethodView):
         return paged(services.list_attainments(filter_args(args),
                                                unit_path_filter(acting_user(), Unit.path)), args)
 
-    @attainments_blp.doc(requestBody=_one_or_many(AttainmentInSchema, "One result or a list"),
-                         responses={"201": _one_or_many(AttainmentSchema, "What was recorded, same shape")})
+    @attainments_blp.doc(**create_doc(AttainmentInSchema, AttainmentSchema))
     def post(self):
         """Record one result or a list, all or nothing (admin, training officer in scope).
 
