@@ -19,8 +19,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select, text
 
-from bench.generate import Scale
-from bench.load import Built, postgres_url, prepare, sqlite_url
+from bench.load import prepare, prepared_databases
 from readiness import create_app, signals
 from readiness.audit import AuditEvent
 from readiness.engine import facts, rules, services
@@ -217,16 +216,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a tenth of the scale, for a quick look")
     parser.add_argument("--reads", action="store_true", help="only the questions, no imports or records")
     args = parser.parse_args()
-    scale = Scale(units=100, people=5_000, completions=200_000, attainments=10_000) if args.small else Scale()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "bench"})
-    with app.app_context():
-        built = Built(scale, rules.today())
-        print("Preparing the bench databases (cached in bench/.data/ and readiness_bench)…")
-        urls = []
-        if args.db in ("sqlite", "both"):
-            urls.append(("SQLite", sqlite_url(scale, built)))
-        if args.db in ("postgresql", "both") and (pg := postgres_url(scale, built)):
-            urls.append(("PostgreSQL", pg))
+    urls = prepared_databases(args.db, args.small)
     for name, url in urls:
         run(name, url, writes=not args.reads)
 

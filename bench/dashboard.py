@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
-import statistics
 import tempfile
 import time
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from bench.generate import Scale
-from bench.load import PG_ADMIN, PG_NAME, Built, postgres_url, prepare, sqlite_url
+from bench.load import (
+    PG_ADMIN,
+    PG_NAME,
+    median_ms,
+    prepare,
+    prepared_databases,
+)
 from readiness import create_app
 from readiness.auth.models import User
 from readiness.auth.services import create_user
@@ -37,17 +40,6 @@ TARGETS = {"whole-force page": 300, "battalion page": 100, "company matrix (~150
            "forecast chart, whole force": 100}
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway user of a throwaway copy
 COPY_NAME = "readiness_dashboard_bench"
-
-
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
-    """Return the median wall time of `runs` calls, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def _row(name: str, ms: float, note: str = "") -> None:
@@ -185,16 +177,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--small", action="store_true", help="a tenth of the scale, for a quick look")
     args = parser.parse_args()
-    scale = Scale(units=100, people=5_000, completions=200_000, attainments=10_000) if args.small else Scale()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "bench"})
-    with app.app_context():
-        built = Built(scale, rules.today())
-        print("Preparing the bench databases (cached in bench/.data/ and readiness_bench)…")
-        sources = []
-        if args.db in ("sqlite", "both"):
-            sources.append(("SQLite", sqlite_url(scale, built)))
-        if args.db in ("postgresql", "both") and (pg := postgres_url(scale, built)):
-            sources.append(("PostgreSQL", pg))
+    sources = prepared_databases(args.db, args.small)
     with tempfile.TemporaryDirectory() as folder:
         for name, source in sources:
             if name == "SQLite":

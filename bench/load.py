@@ -11,8 +11,9 @@ import hashlib
 import json
 import shutil
 import sqlite3
+import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
@@ -192,3 +193,35 @@ def _load_postgres(url: str, force: Force, key: str) -> None:
         conn.commit()
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+
+
+SMALL = Scale(units=100, people=5_000, completions=200_000, attainments=10_000)
+
+
+def prepared_databases(which: str, small: bool) -> list[tuple[str, str]]:
+    """Build or reuse the bench force; return (name, URL) of the databases `which` asks for."""
+    from readiness import create_app
+    from readiness.engine import rules
+
+    scale = SMALL if small else Scale()
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "bench"})
+    with app.app_context():
+        built = Built(scale, rules.today())
+        print("Preparing the bench databases (cached in bench/.data/ and readiness_bench)…")
+        urls = []
+        if which in ("sqlite", "both"):
+            urls.append(("SQLite", sqlite_url(scale, built)))
+        if which in ("postgresql", "both") and (pg := postgres_url(scale, built)):
+            urls.append(("PostgreSQL", pg))
+    return urls
+
+
+def median_ms(fn: Callable[[], Any], runs: int) -> float:
+    """Return the median wall time in ms of `runs` calls, after one warm-up call."""
+    fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)

@@ -19,8 +19,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy import delete, func, select, text
 
-from bench.generate import Scale
-from bench.load import Built, postgres_url, prepare, sqlite_url
+from bench.load import median_ms, prepare, prepared_databases
 from readiness import create_app
 from readiness.audit import AuditEvent
 from readiness.auth.models import User
@@ -36,17 +35,6 @@ from readiness.workspace.names import fold
 LIST_TARGET_MS = 300
 ROSTER_TARGET_MS = 1000
 BENCH_USER = "bench-workspace"
-
-
-def median_ms(fn: Callable[[], Any], runs: int) -> float:
-    """Return the median wall time in ms of `runs` calls, after one warm-up call."""
-    fn()
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times)
 
 
 def _client(app: Any, user_id: int) -> Any:
@@ -222,16 +210,7 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a tenth of the scale, for a quick look")
     parser.add_argument("--runs", type=int, default=7, help="requests per page (the median is shown)")
     args = parser.parse_args()
-    scale = Scale(units=100, people=5_000, completions=200_000, attainments=10_000) if args.small else Scale()
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "bench"})
-    with app.app_context():
-        built = Built(scale, rules.today())
-        print("Preparing the bench databases (cached in bench/.data/ and readiness_bench)…")
-        urls = []
-        if args.db in ("sqlite", "both"):
-            urls.append(("SQLite", sqlite_url(scale, built)))
-        if args.db in ("postgresql", "both") and (pg := postgres_url(scale, built)):
-            urls.append(("PostgreSQL", pg))
+    urls = prepared_databases(args.db, args.small)
     slow = []
     for name, url in urls:
         slow += [(name, label) for label, ms, target in run(name, url, args.runs) if ms > target]
