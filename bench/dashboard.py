@@ -39,7 +39,7 @@ from readiness.units.models import Unit
 TARGETS = {"whole-force page": 300, "battalion page": 100, "company matrix (~150 people)": 200,
            "forecast chart, whole force": 100}
 PASSWORD = "bench-password"  # noqa: S105 - a throwaway user of a throwaway copy
-COPY_NAME = "readiness_dashboard_bench"
+COPY_NAME = f"{PG_NAME}_dashboard"
 
 
 def _row(name: str, ms: float, note: str = "") -> None:

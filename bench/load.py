@@ -1,6 +1,6 @@
 """Load the generated force into SQLite or PostgreSQL, and reuse it while it still fits.
 
-SQLite: a cached file under bench/.data/. PostgreSQL: the database `readiness_bench`.
+SQLite: a cached file under bench/.data/. PostgreSQL: the database `readiness_bench` (or `$BENCH_PG_NAME`).
 Either is rebuilt when the generator, the scale or the schema changes (a fingerprint).
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import statistics
@@ -29,7 +30,8 @@ from readiness.extensions import db
 GENERATOR_VERSION = 3
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-PG_NAME = "readiness_bench"
+#: Several checkouts on one machine each set their own (the schema fingerprint differs between them).
+PG_NAME = os.environ.get("BENCH_PG_NAME", "readiness_bench")
 
 
 #: Tables the bench rebuilds on every run (the engine's derived data), so they are not fingerprinted.
