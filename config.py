@@ -51,6 +51,18 @@ class Config:
     MAIL_USERNAME: str | None = None
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "readiness@localhost"
+    # Seconds to wait for the SMTP server before an attempt counts as failed.
+    MAIL_TIMEOUT = 30
+
+    # The outbox: a failed attempt is retried after OUTBOX_RETRY_SECONDS, doubling each
+    # time up to OUTBOX_RETRY_MAX_SECONDS; after OUTBOX_MAX_ATTEMPTS it is `failed` and
+    # waits for an admin's retry.
+    OUTBOX_MAX_ATTEMPTS = 10
+    OUTBOX_RETRY_SECONDS = 60
+    OUTBOX_RETRY_MAX_SECONDS = 6 * 3600
+    # Days before a requirement lapses on which people and their training officers are
+    # warned (each threshold once). EXPIRY_WARNING_DAYS above is rule 3's `expiring`.
+    EXPIRY_WARNING_THRESHOLDS = (90, 60, 30, 7)
 
 
 def database_url_from_env() -> str | None:

@@ -55,6 +55,9 @@ def _register_models() -> None:
     # Every model module, so metadata (migrations, delete checks) sees all tables.
     from readiness import audit  # noqa: F401
     from readiness.auth import models as _a  # noqa: F401
+    from readiness.expiry import models as _e  # noqa: F401
+    from readiness.mail import models as _m  # noqa: F401
+    from readiness.partners import models as _pa  # noqa: F401
     from readiness.personnel import models as _p  # noqa: F401
     from readiness.reports import models as _r  # noqa: F401
     from readiness.training import models as _t  # noqa: F401
@@ -64,6 +67,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from readiness.engine.views import blueprints as engine_blps
     from readiness.extensions import api, csrf
+    from readiness.partners.views import blp as partners_blp
     from readiness.personnel.views import blp as personnel_blp
     from readiness.records.views import blueprints as records_blps
     from readiness.reports import api as reports_api
@@ -72,7 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     from readiness.units.views import blp as units_blp
 
     for blp in (units_blp, personnel_blp, *training_blps, *records_blps, *engine_blps,
-                *reports_api.blueprints):
+                *reports_api.blueprints, partners_blp):
         # The API guard in auth checks CSRF itself for session-authenticated writes.
         csrf.exempt(blp)
         api.register_blueprint(blp)
@@ -81,3 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard_bp)
     from readiness.workspace import bp as workspace_bp
     app.register_blueprint(workspace_bp)
+    from readiness.mail.views import bp as outbox_bp
+    from readiness.partners.pages import bp as partner_pages_bp
+    app.register_blueprint(outbox_bp)
+    app.register_blueprint(partner_pages_bp)

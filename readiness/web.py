@@ -30,6 +30,8 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("Catalogue", "workspace.courses", ALL_ROLES),
     ("Certificates", "certificates.index", ALL_ROLES),
     ("Verify", "verify.form", ALL_ROLES),
+    ("Partners", "partner_pages.index", ("admin",)),
+    ("Outbox", "outbox.index", ("admin",)),
 ]
 
 
@@ -38,7 +40,7 @@ def _nav() -> dict[str, Any]:
         return {"nav": []}
     views = current_app.view_functions
     # Single-entry blueprints are "current" on any of their pages.
-    single = {"dashboard", "certificates", "verify"}
+    single = {"dashboard", "certificates", "verify", "partner_pages", "outbox"}
     items = [(label, url_for(endpoint),
               endpoint.split(".")[0] + "." if endpoint.split(".")[0] in single else endpoint)
              for label, endpoint, roles in NAV

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from readiness.extensions import db
+from readiness.partners.services import create_partner
 from tests.factories import ApiClient, api_client, make_person, make_unit, make_user
 
 ROLES = ("admin", "to", "cdr", "viewer", "anon")
@@ -25,6 +26,7 @@ def _row(method: str, path: str, body: Any, *statuses: int) -> Any:
 UNIT = {"code": "NEW", "name": "New company", "parent": "1BN", "kind": "company"}
 PERSON = {"service_number": "AZ-NEW", "rank": "Private", "family_name": "Quliyev",
           "given_name": "Rəşad", "unit": "1BN", "role": "rifleman"}
+PARTNER = {"name": "UN DPO", "emails": ["dpo@un.example"], "units": ["1BN"]}
 
 MATRIX = [
     # method, path, body, admin, training officer, commander, viewer, anonymous
@@ -43,6 +45,16 @@ MATRIX = [
     _row("PATCH", "personnel/AZ-OWN", {"rank": "Corporal"}, 200, 200, 403, 403, 401),
     _row("PATCH", "personnel/AZ-OWN", {"unit": "2BN"}, 200, 403, 403, 403, 401),
     _row("PATCH", "personnel/AZ-OTHER", {"rank": "Corporal"}, 200, 404, 403, 403, 401),
+    # Partners: admins manage and send; everyone reads those reporting on a unit in scope.
+    # Partner 1 receives 1BN's report, partner 2 2BN's.
+    _row("GET", "partners", None, 200, 200, 200, 200, 401),
+    _row("GET", "partners/1", None, 200, 200, 200, 200, 401),
+    _row("GET", "partners/2", None, 200, 404, 404, 404, 401),
+    _row("GET", "partners/1/deliveries", None, 200, 200, 200, 200, 401),
+    _row("GET", "partners/2/deliveries", None, 200, 404, 404, 404, 401),
+    _row("POST", "partners", PARTNER, 201, 403, 403, 403, 401),
+    _row("PATCH", "partners/1", {"name": "Renamed"}, 200, 403, 403, 403, 401),
+    _row("POST", "partners/1/send", {}, 201, 403, 403, 403, 401),
 ]
 
 
@@ -55,6 +67,8 @@ def clients(app: Any) -> dict[str, Any]:
     make_unit("1BN-EMPTY", "1BN")
     make_person("AZ-OWN", "1BN")
     make_person("AZ-OTHER", "2BN")
+    for name, unit in (("Partner of 1BN", "1BN"), ("Partner of 2BN", "2BN")):
+        create_partner({"name": name, "emails": ["x@partner.example"], "units": [unit]}, None)
     users = {
         "admin": make_user("admin", role="admin"),
         "to": make_user("to", role="training_officer", unit="1BN"),

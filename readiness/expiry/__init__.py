@@ -1,0 +1,1 @@
+"""Expiry warnings: people and their training officers are told before training lapses."""

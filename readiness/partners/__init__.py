@@ -1,0 +1,1 @@
+"""Partner organisations (UN, NATO, partner nations) and the readiness reports sent to them."""
