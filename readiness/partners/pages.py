@@ -117,7 +117,10 @@ def _edit(partner: Partner | None) -> Any:
             else:
                 services.update_partner(partner, data, user)
         except ValidationError as error:
-            _apply(form, error.normalized_messages(), "Invalid input.")
+            messages = dict(error.normalized_messages())
+            if "units" not in messages and (unknown := services.unknown_units(raw["units"])):
+                messages["units"] = unknown  # shown with the other fields' errors, not after them
+            _apply(form, messages, "Invalid input.")
         except DomainError as error:
             db.session.rollback()
             _apply(form, error.errors or {}, error.message)

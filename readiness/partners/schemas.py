@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
+
+from flask import current_app
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from readiness.api import PageArgsSchema
 from readiness.mail.models import aware
+from readiness.partners import schedule as schedules
 from readiness.partners.models import EDITIONS, LANGUAGES
 
 UNIT_CODE = fields.String(validate=validate.Length(min=1, max=32))
@@ -45,6 +49,14 @@ class PartnerInSchema(Schema):
     edition = fields.String(load_default="partner", validate=validate.OneOf(EDITIONS))
     schedule = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     active = fields.Boolean(load_default=True)
+
+    @validates("schedule")
+    def _schedule(self, value: str | None, **_kw: Any) -> None:
+        # A crontab expression needs no database: checked here, beside the other fields' errors.
+        try:
+            schedules.normalise(value, current_app.config["TIMEZONE"])
+        except ValueError as error:
+            raise ValidationError(f"{error}.") from None
 
 
 class PartnerQueryArgsSchema(PageArgsSchema):

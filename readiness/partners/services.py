@@ -112,9 +112,15 @@ def _emails(addresses: list[str]) -> list[str]:
     return list(seen.values())
 
 
+def unknown_units(codes: list[str]) -> dict[int, list[str]]:
+    """Return the messages of the codes that name no unit, by position."""
+    found = units_by_code(set(codes))
+    return {i: [f"Unknown unit {code!r}."] for i, code in enumerate(codes) if code not in found}
+
+
 def _units(codes: list[str], actor: Any) -> list[Unit]:
     found = units_by_code(set(codes))
-    unknown = {i: [f"Unknown unit {code!r}."] for i, code in enumerate(codes) if code not in found}
+    unknown = unknown_units(codes)
     if unknown:
         raise InvalidError(f"Unknown unit(s): {', '.join(c for c in codes if c not in found)}.",
                            {"units": unknown})

@@ -47,6 +47,9 @@ def test_bad_fields_are_shown_beside_them_and_nothing_is_saved(browser):
     page = plain(resp)
     assert "Nothing was saved" in page
     assert "nope: Not a valid email address." in page
+    # Every field's error at once, not one after the other.
+    assert "XYZ: Unknown unit 'XYZ'." in page
+    assert "restrict the day of the month or the day of the week, not both" in page
     assert browser.post("/admin/partners/new", {**FORM, "units": "1BN XYZ"}).status_code == 422
     assert "XYZ: Unknown unit 'XYZ'." in plain(
         browser.post("/admin/partners/new", {**FORM, "units": "1BN XYZ"}))
