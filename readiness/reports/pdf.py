@@ -7,13 +7,21 @@ Refusals stop the rendering instead of leaving a silent hole in the document.
 
 Font configuration and parsed stylesheets are kept per process: loading the fonts costs
 more than laying out a certificate.
+
+Python's cyclic garbage collector runs less often while certificates are laid out and
+written (`gc_relaxed`): WeasyPrint builds hundreds of thousands of objects a document that
+live until it is written, and the collector keeps walking them (and everything else the
+process holds) to find little garbage. A chunk of certificates takes about a fifth less
+CPU time so, for some 50 MB more at peak; the garbage is still collected, less often.
 """
 
 from __future__ import annotations
 
+import gc
 import mimetypes
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -82,6 +90,35 @@ class Renderer:
             self.sheets[key] = CSS(string=path.read_text(encoding="utf-8"), font_config=self.font_config,
                                    url_fetcher=self.fetcher, base_url=f"{fonts.STATIC_SCHEME}:")
         return self.sheets[key]
+
+
+#: Collector thresholds while certificates are rendered: young collections every 20,000
+#: allocations instead of 700, no full collection in between.
+RELAXED_GC = (20_000, 50, 1_000)
+_gc_lock = threading.Lock()
+_gc_holders = 0
+_gc_saved: tuple[int, ...] = ()
+
+
+@contextmanager
+def gc_relaxed() -> Iterator[None]:
+    """Collect garbage less often during a bounded piece of rendering (nests; threads share it).
+
+    The thresholds in force before the first holder come back when the last one leaves.
+    """
+    global _gc_holders, _gc_saved
+    with _gc_lock:
+        if _gc_holders == 0:
+            _gc_saved = gc.get_threshold()
+            gc.set_threshold(*RELAXED_GC)
+        _gc_holders += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_holders -= 1
+            if _gc_holders == 0:
+                gc.set_threshold(*_gc_saved)
 
 
 _renderers: dict[str, Renderer] = {}

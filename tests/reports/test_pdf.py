@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import pytest
 
 from readiness.errors import InvalidError
@@ -82,3 +84,24 @@ def test_embedded_raster_and_static_images_render_again_and_again(app):
     for _ in range(3):
         assert pdf.render_pdf(html).startswith(b"%PDF")
     assert set(pdf.renderer().images) == {"app-static:pdf/emblem.svg"}
+
+
+def test_relaxed_gc_nests_and_gives_the_thresholds_back_as_it_found_them():
+    before = gc.get_threshold()
+    with pdf.gc_relaxed():
+        assert gc.get_threshold() == pdf.RELAXED_GC
+        with pdf.gc_relaxed():
+            assert gc.get_threshold() == pdf.RELAXED_GC
+        assert gc.get_threshold() == pdf.RELAXED_GC  # the outer holder is still rendering
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), pdf.gc_relaxed():
+        raise RuntimeError("a render failed")
+    assert gc.get_threshold() == before
+    gc.set_threshold(5_000, 10, 10)
+    try:
+        with pdf.gc_relaxed():
+            pass
+        assert gc.get_threshold() == (5_000, 10, 10)  # someone else's setting: kept
+    finally:
+        gc.set_threshold(*before)
+    assert gc.isenabled()
