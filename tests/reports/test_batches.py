@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import zipfile
 
+from pypdf import PdfReader
 from sqlalchemy import func, select
 
+from readiness.engine.rules import today
 from readiness.extensions import db
+from readiness.reports import certificates
+from readiness.reports.certificates import long_date
 from readiness.reports.models import Certificate
 from readiness.training.models import Completion
 from tests.reports.conftest import AZ_NAME, GE_NAME, RU_NAME, page_count, pdf_text
@@ -111,3 +116,83 @@ def test_certificates_page_batch_download_and_error(app, client, officer_1bn, fo
 
 def test_certificates_page_needs_login(client, force):
     assert client.get("/certificates").status_code == 302
+
+
+def _upload(client, content):
+    return client.post("/api/v1/verify/pdf", data={"file": (io.BytesIO(content), "c.pdf")}).json
+
+
+def test_a_certificate_issued_in_a_batch_is_the_one_it_would_be_alone(admin, public, force, completed_on,
+                                                                     monkeypatch):
+    # Two to a layout, so the three certificates of the roster span two documents.
+    monkeypatch.setattr(certificates, "CHUNK", 2)
+    on = today()
+    resp = _batch(admin, course="UNPOC", completed_on=completed_on.isoformat(), format="zip")
+    assert resp.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(resp.data))
+    stored = list(db.session.scalars(select(Certificate).order_by(Certificate.id)))
+    assert len(stored) == 3
+    for cert in stored:
+        completion = db.session.get(Completion, cert.completion_id)
+        alone = certificates.render_certificate(certificates.certificate_data(completion, cert.code, on))
+        zipped = archive.read(f"{completion.person.service_number}_{cert.code}.pdf")
+        served = admin.get(f"completions/{cert.completion_id}/certificate.pdf")
+        assert zipped == served.data == alone
+        assert hashlib.sha256(served.data).hexdigest() == cert.sha256
+        assert served.headers["X-Certificate-SHA256"] == cert.sha256
+        assert cert.size == len(served.data)
+        assert page_count(served.data) == 1
+        assert cert.code in pdf_text(served.data)
+        answer = _upload(public, served.data)
+        assert (answer["genuine"], answer["certificate"]["code"]) == (True, cert.code)
+        assert public.get(f"/api/v1/verify/{cert.code}").json["status"] == "valid"
+
+
+def test_a_batch_merges_the_stored_files_page_by_page_and_issues_only_the_missing(app, admin, force,
+                                                                                  completed_on):
+    first = admin.get(f"completions/{force['RU-1']}/certificate.pdf").data
+    resp = _batch(admin, course="UNPOC", completed_on=completed_on.isoformat())
+    stored = {c.completion_id: c for c in db.session.scalars(select(Certificate))}
+    assert len(stored) == 3
+    assert stored[force["RU-1"]].sha256 == hashlib.sha256(first).hexdigest()  # not issued again
+    merged = PdfReader(io.BytesIO(resp.data))
+    # Print order: by unit, then family name: 1BN (Əliyev, Иванов), then 2BN.
+    order = [force["AZ-1"], force["RU-1"], force["GE-1"]]
+    assert [page.extract_text() for page in merged.pages] == [
+        pdf_text(db.session.get(Certificate, stored[i].id).pdf) for i in order]
+    assert [item.title for item in merged.outline] == [f"{stored[i].holder} — {stored[i].code}"
+                                                        for i in order]
+    assert merged.metadata.title == ("Certificates — UN Protection of Civilians (UNPOC), "
+                                     f"{long_date(completed_on)}")
+    assert merged.metadata.author == app.config["ISSUING_AUTHORITY"]
+    # The same batch again is the same file.
+    assert _batch(admin, course="UNPOC", completed_on=completed_on.isoformat()).data == resp.data
+
+
+def test_a_batch_after_a_reissue_holds_the_new_certificate_and_the_old_one_stays_as_it_was(
+        admin, public, force, completed_on):
+    query = {"course": "UNPOC", "completed_on": completed_on.isoformat(), "format": "zip"}
+    before = zipfile.ZipFile(io.BytesIO(_batch(admin, **query).data))
+    old_code = db.session.get(Completion, force["AZ-1"]).verification_code
+    old_pdf = before.read(f"AZ-1_{old_code}.pdf")
+    new_code = admin.post(f"completions/{force['AZ-1']}/certificate/reissue").json["code"]
+    after = zipfile.ZipFile(io.BytesIO(_batch(admin, **query).data))
+    assert f"AZ-1_{new_code}.pdf" in after.namelist()
+    assert f"AZ-1_{old_code}.pdf" not in after.namelist()
+    assert len(after.namelist()) == 3
+    assert f"Replaces certificate {old_code}" in pdf_text(after.read(f"AZ-1_{new_code}.pdf"))
+    old = db.session.scalar(select(Certificate).where(Certificate.code == old_code))
+    assert old.pdf == old_pdf
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 4
+    answer = _upload(public, old_pdf)
+    assert answer["genuine"] is True
+    assert (answer["certificate"]["status"], answer["certificate"]["superseded_by"]) == ("revoked", new_code)
+
+
+def test_a_batch_with_one_unprintable_name_issues_nothing(admin, force, completed_on):
+    admin.patch("personnel/GE-1", {"given_name": "გიორგი 王"})
+    resp = _batch(admin, course="UNPOC", completed_on=completed_on.isoformat())
+    assert resp.status_code == 422
+    assert "U+738B" in resp.json["message"]
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Certificate)) == 0
