@@ -108,6 +108,10 @@ def prepare(url: str) -> None:
     standing = next(i for i in completions.indexes if i.name == "ix_completions_standing")
     standing.drop(engine, checkfirst=True)
     db.metadata.create_all(engine)
+    # create_all makes the indexes of the tables it creates only: add the base tables' ones.
+    for table in db.metadata.sorted_tables:
+        for index in table.indexes:
+            index.create(engine, checkfirst=True)
     with engine.begin() as conn:
         conn.execute(text("ANALYZE"))
     engine.dispose()

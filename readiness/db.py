@@ -1,8 +1,9 @@
-"""Declarative base with a constraint naming convention, and time helpers."""
+"""Declarative base with a constraint naming convention, time helpers and bulk loading."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -35,9 +36,26 @@ def _sqlite_enforces_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     if isinstance(dbapi_connection, sqlite3.Connection):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys = ON")
+        # 64 MB of page cache instead of 2 MB: the indexes an import of many records writes
+        # into stay in memory (an import of 100,000 completions takes half the time).
+        cursor.execute("PRAGMA cache_size = -65536")
         cursor.close()
         # SQLite's own lower() folds ASCII only; names here are Azerbaijani and Cyrillic.
         dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
+
+
+def copy_rows(connection: Any, table: Any, names: list[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Load `rows` (values in the order of `names`) into `table` with PostgreSQL's COPY.
+
+    COPY is PostgreSQL's bulk load: a fraction of the time of an executemany of many rows.
+    `connection` is the session's: the rows are part of its transaction.
+    """
+    quote = connection.dialect.identifier_preparer
+    sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)
 
 
 def _lower(value: Any) -> Any:

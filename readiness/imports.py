@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from marshmallow import Schema, ValidationError
+from marshmallow import Schema, ValidationError, fields, missing
 
 from readiness.errors import DomainError, describe_errors
 
@@ -225,6 +225,56 @@ class _Quiet:
         """Ignore progress."""
 
 
+class FieldwiseLoader:
+    """Load rows field by field with the schema's own fields, each distinct value once.
+
+    The same as `schema.load(row)` for a schema without hooks: marshmallow calls each
+    field's `deserialize` with the raw value (or `missing`) and keeps what is not missing.
+    A CSV file repeats few course codes, dates and scores, so a file of 100,000 rows needs
+    a fraction of the calls. Returns None for a row with any error: the schema then loads
+    it again for its messages.
+    """
+
+    #: Fields whose result depends on the value alone (immutable results), so it may be shared.
+    PURE = (fields.String, fields.Date, fields.DateTime, fields.Integer, fields.Float, fields.Decimal,
+            fields.Boolean)
+
+    def __init__(self, schema: Schema) -> None:
+        self.fields = [(fld.data_key or name, fld.attribute or name, fld,
+                        {} if isinstance(fld, self.PURE) else None)
+                       for name, fld in schema.load_fields.items()]
+        self.known = {key for key, _, _, _ in self.fields}
+
+    @classmethod
+    def for_schema(cls, schema: Schema) -> FieldwiseLoader | None:
+        """Return a loader for `schema`, or None when it has hooks or nested attributes."""
+        if any(schema._hooks.values()) or schema.partial:  # hooks may change anything
+            return None
+        if any("." in (fld.attribute or name) for name, fld in schema.load_fields.items()):
+            return None
+        return cls(schema)
+
+    def load(self, data: dict[str, str]) -> dict[str, Any] | None:
+        """Return the loaded row, or None if the schema would refuse it."""
+        if not data.keys() <= self.known:
+            return None
+        out: dict[str, Any] = {}
+        for key, attribute, fld, seen in self.fields:
+            raw = data.get(key, missing)
+            try:
+                if seen is None:
+                    value = fld.deserialize(raw, key, data)
+                elif raw in seen:
+                    value = seen[raw]
+                else:
+                    value = seen[raw] = fld.deserialize(raw, key, data)
+            except ValidationError:
+                return None
+            if value is not missing:
+                out[attribute] = value
+        return out
+
+
 def load_file(path: Path, schema: Schema, label: str,
               progress: Callable[[int], ContextManager[Any]] | None = None) -> LoadedFile:
     """Read and schema-load every row of a CSV file, collecting every row's errors.
@@ -246,20 +296,34 @@ def load_text(text: str, schema: Schema, label: str,
     batch: list[dict[str, str]] = []
     batch_lines: list[int] = []
 
-    def load_batch() -> None:
-        # Loading a batch at once is a quarter faster than row by row; a batch with an
-        # error is loaded again row by row, for each row's own messages and post-load.
+    fieldwise = FieldwiseLoader.for_schema(schema)
+
+    def load_one(data: dict[str, str], line: int) -> None:
         try:
-            loaded.rows.extend(schema.load(batch, many=True))
-            loaded.lines.extend(batch_lines)
-        except ValidationError:
+            loaded.rows.append(schema.load(data))
+        except ValidationError as error:
+            loaded.problems.extend(row_messages(label, line, error.messages))
+            return
+        loaded.lines.append(line)
+
+    def load_batch() -> None:
+        # A row with an error is loaded again by the schema itself, for its own messages.
+        if fieldwise is not None:
             for data, line in zip(batch, batch_lines, strict=True):
-                try:
-                    loaded.rows.append(schema.load(data))
-                except ValidationError as error:
-                    loaded.problems.extend(row_messages(label, line, error.messages))
-                    continue
-                loaded.lines.append(line)
+                row = fieldwise.load(data)
+                if row is None:
+                    load_one(data, line)
+                else:
+                    loaded.rows.append(row)
+                    loaded.lines.append(line)
+        else:
+            # Loading a batch at once is a quarter faster than row by row.
+            try:
+                loaded.rows.extend(schema.load(batch, many=True))
+                loaded.lines.extend(batch_lines)
+            except ValidationError:
+                for data, line in zip(batch, batch_lines, strict=True):
+                    load_one(data, line)
         batch.clear()
         batch_lines.clear()
 

@@ -7,16 +7,33 @@ changes the roster, the requirements or the records, so readers never see stale 
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections import Counter
+from collections.abc import Collection, Iterable
+from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Executable, Select, bindparam, case, delete, func, insert, or_, select, true, update
+from sqlalchemy import (
+    Executable,
+    Select,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from readiness.engine import rules
 from readiness.engine.models import (
     FOREVER,
     HELD,
+    MISSING,
     PersonFact,
     RequirementFact,
     UnitPersonTotal,
@@ -25,6 +42,7 @@ from readiness.engine.models import (
 )
 from readiness.extensions import db
 from readiness.personnel.models import Person
+from readiness.records.bulk import key_table
 
 # Up to this many people are bound as parameters (an IN list the planner sees); more go
 # through the scratch table, which also keeps within SQLite's limit on parameters.
@@ -85,6 +103,91 @@ def refresh_records(person_ids: Collection[int]) -> None:
         _run("all units")
     elif units:
         _run("units", {"unit_ids": sorted(units)})
+
+
+def fold_completions(added: Iterable[tuple[int, int, date | None]]) -> None:
+    """Bring the facts up to date after completions were added, none revoked or removed.
+
+    `added`: (person_id, course_id, expires_on) of each new completion. A course's fact
+    holds the latest expiry of the person's completions, so new ones can only raise it
+    (and turn a missing requirement into a held one): the facts of those courses are
+    raised in one statement, the person facts of those whose earliest expiry or blocking
+    requirement it was are recomputed, and the unit totals move by the differences.
+    Equal to `refresh_records` of the same people (tests prove it), for a fraction of
+    the work when an import adds many records to few requirements each.
+    """
+    best: dict[tuple[int, int], date] = {}
+    for person_id, course_id, expiry in added:
+        expiry = expiry or FOREVER
+        if expiry > best.get((person_id, course_id), date.min):
+            best[(person_id, course_id)] = expiry
+    if not best:
+        return
+    f, pf = RequirementFact.__table__, PersonFact.__table__
+    keys = [(p, c, e) for (p, c), e in best.items()]
+    wanted, (w_person, w_course, w_expiry) = key_table(keys, [f.c.person_id, f.c.course_id, f.c.expires_on])
+    raised = (f.c.person_id == w_person, f.c.course_id == w_course,
+                           or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry))
+    # What each fact was before, with what its person's fact says: the deltas come from these.
+    before = db.session.execute(
+        select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
+               pf.c.qualified_until)
+        .select_from(wanted).join(f, and_(*raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
+    if not before:
+        return
+    db.session.execute(update(f).where(*raised).values(expires_on=w_expiry))
+    # A person's fact changes only if a raised fact was missing (blocking) or the earliest.
+    people = sorted({p for p, _r, _u, _a, old, until in before if old is None or old == until})
+    _refresh_person_facts(people)
+    # Totals: a missing fact became held; the blocked counts move with the person facts.
+    now_held = Counter((u, r) for _p, r, u, assigned, old, _until in before if old is None and assigned)
+    _move_requirement_totals(now_held)
+
+
+def _refresh_person_facts(people: list[int]) -> None:
+    """Recompute the person facts of `people` and move the units' blocked counts by the change."""
+    if not people:
+        return
+    pf = PersonFact.__table__
+    listed = len(people) <= _BIND_LIMIT
+    if listed:
+        params: dict[str, Any] | None = {"person_ids": people}
+        kind = "listed"
+    else:
+        db.session.execute(insert(refresh_people), [{"person_id": i} for i in people])
+        params, kind = None, "scratch"
+    blocked = (select(pf.c.unit_id, func.count())
+               .where(_FILTERS[kind](pf.c.person_id), pf.c.assigned == true(), pf.c.blocked == true())
+               .group_by(pf.c.unit_id))
+    was = dict(db.session.execute(blocked, params).all())
+    db.session.execute(_update_statements(kind, rules.prefers_joins() and not listed)[1], params)
+    now = dict(db.session.execute(blocked, params).all())
+    if kind == "scratch":
+        db.session.execute(delete(refresh_people))
+    moved = {u: now.get(u, 0) - was.get(u, 0) for u in was.keys() | now.keys()}
+    totals = UnitPersonTotal.__table__
+    for unit_id, delta in moved.items():
+        if delta:
+            db.session.execute(update(totals).where(totals.c.unit_id == unit_id)
+                               .values(blocked=totals.c.blocked + delta))
+
+
+def _move_requirement_totals(now_held: Counter[tuple[int, int]]) -> None:
+    """Move `now_held` people per (unit, requirement) from MISSING to HELD in the unit totals."""
+    if not now_held:
+        return
+    t = UnitRequirementTotal.__table__
+    rows = [(u, r, n) for (u, r), n in sorted(now_held.items())]
+    wanted, (w_unit, w_req, w_n) = key_table(rows, [t.c.unit_id, t.c.requirement_id, t.c.people])
+    match = (t.c.unit_id == w_unit, t.c.requirement_id == w_req)
+    db.session.execute(update(t).where(*match, t.c.state == MISSING).values(people=t.c.people - w_n))
+    db.session.execute(delete(t).where(t.c.state == MISSING, t.c.people == 0))
+    db.session.execute(update(t).where(*match, t.c.state == HELD).values(people=t.c.people + w_n))
+    held = select(t.c.unit_id).where(t.c.unit_id == w_unit, t.c.requirement_id == w_req,
+                                     t.c.state == HELD).exists()
+    db.session.execute(insert(t).from_select(
+        ("unit_id", "requirement_id", "state", "people"),
+        select(w_unit, w_req, literal(HELD), w_n).select_from(wanted).where(~held)))
 
 
 @cache
@@ -225,9 +328,13 @@ def _on_people_changed(_sender: Any, person_ids: Collection[int] | None = None, 
     refresh(person_ids)
 
 
-def _on_records_changed(_sender: Any, person_ids: Collection[int] | None = None, **_kw: Any) -> None:
+def _on_records_changed(_sender: Any, person_ids: Collection[int] | None = None,
+                        added_completions: Collection[tuple[int, int, date | None]] | None = None,
+                        **_kw: Any) -> None:
     if person_ids is None:
         refresh(None)
+    elif added_completions is not None:
+        fold_completions(added_completions)
     else:
         refresh_records(person_ids)
 

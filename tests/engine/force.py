@@ -98,7 +98,9 @@ class Force:
                             revoke_reason="test" if revoked else None, recorded_by="test")
         db.session.add(record)
         db.session.flush()
-        signals.records_changed.send(person_ids={record.person_id})
+        # As the records service says it: an added completion is folded into the facts.
+        added = {} if revoked else {"added_completions": [(record.person_id, c.id, record.expires_on)]}
+        signals.records_changed.send(person_ids={record.person_id}, **added)
         return record
 
     def revoke(self, record: Completion) -> None:

@@ -125,3 +125,34 @@ def test_moving_a_unit_keeps_facts_current_for_everyone_in_it(force):
     assert req.id not in _facts("P1")
     assert req.id in _facts("P3")
     assert facts.stale() == FRESH
+
+
+def test_an_import_folded_into_the_facts_equals_a_recomputation(app):
+    """Many people at once (beyond the bound-parameter path), some already held, some never."""
+    from readiness.records.services import create_completions
+
+    f = Force()
+    f.unit("BN", authorized=700)
+    f.unit("A", "BN", authorized=400)
+    f.unit("B", "BN", authorized=400)
+    f.course("CPTM", 48)
+    f.course("CLS", None)
+    f.course("OTHER", 12)
+    cptm = f.requirement(course="CPTM").id
+    cls = f.requirement(course="CLS", unit="A").id
+    for i in range(620):
+        f.person(f"S{i:04d}", "A" if i % 3 else "B", earmarked=i % 7 != 0)
+        if i % 4 == 0:  # some hold CPTM already, some until a date the import moves
+            f.completion(f"S{i:04d}", "CPTM", date(2021 + i % 3, 1 + i % 12, 1))
+    db.session.commit()
+    rows = [{"service_number": f"S{i:04d}", "course": course, "completed_on": on}
+            for i in range(0, 620, 2)
+            for course, on in (("CPTM", date(2023, 6, 1 + i % 28)), ("CLS", date(2022, 2, 2)),
+                               ("OTHER", date(2024, 1, 1)))]
+    rows += [{"service_number": "S0000", "course": "CPTM", "completed_on": date(2019, 1, 1)}]  # older
+    create_completions(rows, None)
+    assert facts.stale() == FRESH
+    assert _facts("S0002") == {cptm: (False, date(2027, 6, 3)), cls: (False, FOREVER)}
+    assert _facts("S0003") == {cptm: (False, None)}  # in B, nothing recorded
+    db.session.commit()
+    assert facts.stale() == FRESH

@@ -28,7 +28,7 @@ def changed() -> list[set[int]]:
     """The person_ids of every records_changed signal sent during the test."""
     seen: list[set[int]] = []
 
-    def receiver(_sender, person_ids):
+    def receiver(_sender, person_ids, **_kw):
         seen.append(set(person_ids))
 
     with records_changed.connected_to(receiver):
