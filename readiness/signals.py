@@ -13,5 +13,5 @@ people_changed = _signals.signal("people-changed")
 #: Requirements were created or deleted (any person may be affected); no kwargs.
 requirements_changed = _signals.signal("requirements-changed")
 #: Completions or attainments were recorded or revoked; kwarg `person_ids`, and when completions
-#: were only added, `added_completions`: (person_id, course_id, expires_on) of each.
+#: were only added, `added_completions`: (person_id, course_id, completed_on, expires_on) of each.
 records_changed = _signals.signal("records-changed")

@@ -71,15 +71,8 @@ def upgrade():
     with op.batch_alter_table('completions', schema=None) as batch_op:
         batch_op.create_index('ix_completions_standing', ['person_id', 'course_id', 'revoked', 'completed_on', 'expires_on'], unique=False)
 
-    # Compute the derived data of the people already stored, with the engine's own
-    # statements. They fit the latest schema only: when a later migration changes the
-    # derived tables, move this there. A new database has no people: nothing to run.
-    bind = op.get_bind()
-    if bind.execute(sa.text("SELECT count(*) FROM personnel")).scalar():
-        from readiness.engine import facts, rules
-
-        for statement in facts.statements(rules.everyone) + facts.total_statements(rules.everyone):
-            bind.execute(statement)
+    # The derived data of the people already stored is computed by the latest migration
+    # that changes the derived tables (0008), with the engine's statements of that shape.
 
 
 def downgrade():

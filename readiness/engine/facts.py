@@ -48,7 +48,9 @@ from readiness.records.bulk import key_table
 # through the scratch table, which also keeps within SQLite's limit on parameters.
 _BIND_LIMIT = 500
 _FACT_COLUMNS = ("person_id", "requirement_id", "unit_id", "assigned", "course_id", "standard_id", "below",
-                 "expires_on")
+                 "expires_on", *rules.HISTORY)
+#: What records change in a fact (the rest follows from the roster and the requirement).
+_CHANGING = ("below", "expires_on", *rules.HISTORY)
 _PERSON_COLUMNS = ("person_id", "unit_id", "assigned", "blocked", "qualified_until")
 
 
@@ -105,37 +107,50 @@ def refresh_records(person_ids: Collection[int]) -> None:
         _run("units", {"unit_ids": sorted(units)})
 
 
-def fold_completions(added: Iterable[tuple[int, int, date | None]]) -> None:
+def fold_completions(added: Iterable[tuple[int, int, date, date | None]]) -> None:
     """Bring the facts up to date after completions were added, none revoked or removed.
 
-    `added`: (person_id, course_id, expires_on) of each new completion. A course's fact
-    holds the latest expiry of the person's completions, so new ones can only raise it
-    (and turn a missing requirement into a held one): the facts of those courses are
-    raised in one statement, the person facts of those whose earliest expiry or blocking
-    requirement it was are recomputed, and the unit totals move by the differences.
-    Equal to `refresh_records` of the same people (tests prove it), for a fraction of
-    the work when an import adds many records to few requirements each.
+    `added`: (person_id, course_id, completed_on, expires_on) of each new completion. A
+    course's fact holds the latest expiry of the person's completions, so a new one can
+    only raise it (and turn a missing requirement into a held one), and it moves the
+    history dates: the facts of those courses are updated in one statement, the person
+    facts of those whose earliest expiry or blocking requirement it was are recomputed,
+    and the unit totals move by the differences. Equal to `refresh_records` of the same
+    people (tests prove it), for a fraction of the work: an import adds many records to
+    few requirements of each person. Several new records of one course go in rounds.
     """
-    best: dict[tuple[int, int], date] = {}
-    for person_id, course_id, expiry in added:
-        expiry = expiry or FOREVER
-        if expiry > best.get((person_id, course_id), date.min):
-            best[(person_id, course_id)] = expiry
-    if not best:
-        return
+    per_pair: dict[tuple[int, int], list[tuple[date, date]]] = {}
+    for person_id, course_id, completed_on, expiry in added:
+        per_pair.setdefault((person_id, course_id), []).append((completed_on, expiry or FOREVER))
+    rounds = max((len(records) for records in per_pair.values()), default=0)
+    for n in range(rounds):
+        _fold_round([(p, c, *sorted(records)[n]) for (p, c), records in per_pair.items() if len(records) > n])
+
+
+def _fold_round(keys: list[tuple[int, int, date, date]]) -> None:
+    """Fold one new completion per (person, course): (person_id, course_id, completed_on, expiry)."""
     f, pf = RequirementFact.__table__, PersonFact.__table__
-    keys = [(p, c, e) for (p, c), e in best.items()]
-    wanted, (w_person, w_course, w_expiry) = key_table(keys, [f.c.person_id, f.c.course_id, f.c.expires_on])
-    raised = (f.c.person_id == w_person, f.c.course_id == w_course,
-                           or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry))
-    # What each fact was before, with what its person's fact says: the deltas come from these.
+    wanted, (w_person, w_course, w_on, w_expiry) = key_table(
+        keys, [f.c.person_id, f.c.course_id, f.c.last_on, f.c.expires_on])
+    pair = (f.c.person_id == w_person, f.c.course_id == w_course)
+    raised = or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry)
+    # What each raised fact was before, with its person's fact: the deltas come from these.
     before = db.session.execute(
         select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
                pf.c.qualified_until)
-        .select_from(wanted).join(f, and_(*raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
-    if not before:
-        return
-    db.session.execute(update(f).where(*raised).values(expires_on=w_expiry))
+        .select_from(wanted).join(f, and_(*pair, raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
+    # Every fact of the course moves its history; the right-hand sides read the old values.
+    first_record, latest = f.c.last_on.is_(None), w_on > f.c.last_on
+    db.session.execute(update(f).where(*pair).values(
+        expires_on=case((raised, w_expiry), else_=f.c.expires_on),
+        first_on=case((or_(f.c.first_on.is_(None), w_on < f.c.first_on), w_on), else_=f.c.first_on),
+        last_on=case((or_(first_record, latest), w_on), else_=f.c.last_on),
+        prior_on=case((first_record, None), (latest, f.c.last_on),
+                      (or_(f.c.prior_on.is_(None), w_on > f.c.prior_on), w_on), else_=f.c.prior_on),
+        prior_expires_on=case((first_record, None), (latest, f.c.expires_on),
+                              (or_(f.c.prior_expires_on.is_(None), f.c.prior_expires_on < w_expiry),
+                               w_expiry), else_=f.c.prior_expires_on),
+    ))
     # A person's fact changes only if a raised fact was missing (blocking) or the earliest.
     people = sorted({p for p, _r, _u, _a, old, until in before if old is None or old == until})
     _refresh_person_facts(people)
@@ -196,12 +211,12 @@ def _update_statements(kind: str, grouped: bool) -> list[Executable]:
     f, pf = RequirementFact.__table__, PersonFact.__table__
     pairs = select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.course_id,
                    f.c.standard_id).where(people(f.c.person_id))
-    new = rules.standing(pairs, None, grouped=grouped).subquery("new")
+    new = rules.standing(pairs, None, grouped=grouped, history=True).subquery("new")
     fresh = person_facts(people).subquery("fresh")
     return [
         update(f).where(f.c.person_id == new.c.person_id, f.c.requirement_id == new.c.requirement_id,
-                        or_(f.c.expires_on.is_distinct_from(new.c.expires_on), f.c.below != new.c.below))
-        .values(expires_on=new.c.expires_on, below=new.c.below),
+                        or_(*(f.c[n].is_distinct_from(new.c[n]) for n in _CHANGING)))
+        .values({n: new.c[n] for n in _CHANGING}),
         update(pf).where(pf.c.person_id == fresh.c.id,
                          or_(pf.c.blocked != fresh.c.blocked, pf.c.qualified_until != fresh.c.until))
         .values(blocked=fresh.c.blocked, qualified_until=fresh.c.until),
@@ -245,7 +260,8 @@ def statements(people: rules.PersonFilter, *, many: bool = True, grouped: bool =
         # Without a WHERE clause SQLite empties a table at once instead of row by row.
         delete(req_facts) if everyone else delete(req_facts).where(people(req_facts.c.person_id)),
         insert(req_facts).from_select(
-            _FACT_COLUMNS, rules.standing(rules.applicable_pairs(people, many=many), None, grouped=grouped)),
+            _FACT_COLUMNS,
+            rules.standing(rules.applicable_pairs(people, many=many), None, grouped=grouped, history=True)),
         delete(person_facts_) if everyone else delete(person_facts_).where(people(person_facts_.c.person_id)),
         insert(person_facts_).from_select(_PERSON_COLUMNS, person_facts(people)),
     ]
@@ -303,7 +319,7 @@ def person_totals_select(units: rules.PersonFilter) -> Select[Any]:
 
 def stale() -> dict[str, int]:
     """Count stored rows that differ from a recomputation, per table (all 0 when all is well)."""
-    fresh = rules.standing(rules.applicable_pairs(rules.everyone), None).subquery()
+    fresh = rules.standing(rules.applicable_pairs(rules.everyone), None, history=True).subquery()
     req_totals, person_totals = UnitRequirementTotal, UnitPersonTotal
     return {
         "requirement_facts": _both_ways(select(*(getattr(RequirementFact, c) for c in _FACT_COLUMNS)),
@@ -329,7 +345,7 @@ def _on_people_changed(_sender: Any, person_ids: Collection[int] | None = None, 
 
 
 def _on_records_changed(_sender: Any, person_ids: Collection[int] | None = None,
-                        added_completions: Collection[tuple[int, int, date | None]] | None = None,
+                        added_completions: Collection[tuple[int, int, date, date | None]] | None = None,
                         **_kw: Any) -> None:
     if person_ids is None:
         refresh(None)

@@ -30,7 +30,8 @@ class RequirementFact(Base):
 
     `expires_on`: the latest expiry of the person's records of the course, or the expiry
     of the latest result of the standard (null: none; FOREVER: never). `below`: that
-    latest result is below the requirement's minimum. `unit_id`, `assigned` copy the
+    latest result is below the requirement's minimum. The `*_on` columns after them keep
+    enough history that a past date reads the records only for a few pairs. `unit_id`, `assigned` copy the
     roster and `course_id`, `standard_id` the requirement, so questions need no join.
     """
 
@@ -48,6 +49,13 @@ class RequirementFact(Base):
     standard_id: Mapped[int | None]
     below: Mapped[bool]
     expires_on: Mapped[date | None] = mapped_column(Date)
+    # The history of the standing (rules.HISTORY), read for past dates: the first and the
+    # latest counting record, the one before the latest and the standing from it until then.
+    first_on: Mapped[date | None] = mapped_column(Date)
+    last_on: Mapped[date | None] = mapped_column(Date)
+    prior_on: Mapped[date | None] = mapped_column(Date)
+    prior_below: Mapped[bool | None]
+    prior_expires_on: Mapped[date | None] = mapped_column(Date)
 
     __table_args__ = (
         # Covers what a date can change in a subtree: the facts expiring up to a day, unit by unit.

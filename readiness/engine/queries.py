@@ -2,7 +2,8 @@
 
 Every question can be asked of three sources, which must agree:
 - FACTS: the derived data, valid for today and later dates (records never lie ahead);
-- RECORDS: applicability from the facts, standing from the records on the date (past dates);
+- RECORDS: applicability and the history of each standing from the facts, the records read
+  only where two or more were made since the date (past dates);
 - PLAIN: everything from the base tables, no derived data (the reference and the bench's baseline).
 
 Statements are built once and cached, with bound parameters (`on`, `warn_until`, the
@@ -66,14 +67,11 @@ class Source(enum.Enum):
 def source_for(on: date, plain: bool = False) -> Source:
     """Return the cheapest source that is exact for `on`.
 
-    Before today the records decide; PostgreSQL's hash joins do better from the roster
-    itself (PLAIN) than from the facts' pairs, SQLite's index probes the other way round.
+    Before today the records decide, read through the facts' history (RECORDS).
     """
     if plain:
         return Source.PLAIN
-    if on >= rules.today():
-        return Source.FACTS
-    return Source.PLAIN if rules.prefers_joins() else Source.RECORDS
+    return Source.FACTS if on >= rules.today() else Source.RECORDS
 
 
 def _custom_plans() -> None:
@@ -129,13 +127,6 @@ def _assigned_in_subtree(column: Any) -> Any:
     return column.in_(select(Person.id).where(rules.is_assigned(Person), Person.unit_id.in_(_subtree_ids())))
 
 
-def _pairs_from_facts(where: Any) -> Select[Any]:
-    """The applicable pairs as the facts list them, with the columns of rules.applicable_pairs."""
-    f = RequirementFact
-    return (select(f.person_id, f.requirement_id, f.unit_id, f.assigned, f.course_id, f.standard_id)
-            .where(where))
-
-
 @dataclass
 class UnitCounts:
     """Counts of a subtree on a date: people per unit, statuses per requirement."""
@@ -168,11 +159,12 @@ def _standing_counts(source: Source, grouped: bool) -> Any:
     people with a failing requirement (everyone else assigned there is qualified)."""
     if source is Source.PLAIN:
         pairs = rules.applicable_pairs(_assigned_in_subtree, many=True)
+        standing = rules.standing(pairs, ON, grouped=grouped)
     else:
-        pairs = _pairs_from_facts(and_(RequirementFact.assigned == true(),
-                                       RequirementFact.unit_id.in_(_subtree_ids())))
+        standing = rules.standing_from_facts(and_(RequirementFact.assigned == true(),
+                                                  RequirementFact.unit_id.in_(_subtree_ids())), ON)
     # Materialised: both counts read it, and it is the costly part.
-    st = rules.standing(pairs, ON, grouped=grouped).cte("standing").prefix_with("MATERIALIZED")
+    st = standing.cte("standing").prefix_with("MATERIALIZED")
     status = _status(st.c.below, st.c.expires_on)
     failing = not_(rules.is_good(st.c.below, st.c.expires_on, ON))
     return union_all(
@@ -276,10 +268,10 @@ def _person_statement(source: Source) -> Select[Any]:
         return select(f.requirement_id, _status(f.below, f.expires_on), f.expires_on).where(
             f.person_id == person_id)
     if source is Source.PLAIN:
-        pairs = rules.applicable_pairs(lambda column: column == person_id)
+        standing = rules.standing(rules.applicable_pairs(lambda column: column == person_id), ON)
     else:
-        pairs = _pairs_from_facts(RequirementFact.person_id == person_id)
-    st = rules.standing(pairs, ON).subquery("standing")
+        standing = rules.standing_from_facts(RequirementFact.person_id == person_id, ON)
+    st = standing.subquery("standing")
     return select(st.c.requirement_id, _status(st.c.below, st.c.expires_on), st.c.expires_on)
 
 

@@ -33,7 +33,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from readiness.engine.models import FOREVER, HELD, INSUFFICIENT, MISSING
+from readiness.engine.models import FOREVER, HELD, INSUFFICIENT, MISSING, RequirementFact
 from readiness.personnel.models import Person
 from readiness.training.models import Attainment, Completion, Requirement, Standard
 from readiness.units.models import Unit
@@ -140,7 +140,11 @@ def is_assigned(person: Any) -> ColumnElement[bool]:
 
 # ---- rules 2–4: what a person's records make of a requirement -----------------------------
 
-def standing(pairs: Select[Any], on: Any, *, grouped: bool = False) -> Select[Any]:
+#: The history a fact keeps besides its standing, so that a past date rarely reads the records.
+HISTORY = ("first_on", "last_on", "prior_on", "prior_below", "prior_expires_on")
+
+
+def standing(pairs: Select[Any], on: Any, *, grouped: bool = False, history: bool = False) -> Select[Any]:
     """Return (person_id, requirement_id, unit_id, assigned, course_id, standard_id, below, expires_on).
 
     `pairs` has the columns of `applicable_pairs`. With `on` a date, only records made on
@@ -150,9 +154,16 @@ def standing(pairs: Select[Any], on: Any, *, grouped: bool = False) -> Select[An
     when there is none, FOREVER when it never expires. `below`: that result is under the
     minimum. `status()` turns these into the status on a date.
 
+    `history` (with `on` None): also the columns of HISTORY, what the facts keep so that
+    `standing_from_facts` can tell the standing on a past date: the dates of the first
+    and the latest counting record, and of the one before the latest with the standing
+    it gave (what held from `prior_on` until `last_on`). Null where there is no such record.
+
     `grouped`: join the completions and group, instead of one correlated probe per pair;
     the same rows, and what suits PostgreSQL (hash joins) where SQLite prefers the probes.
     """
+    if history and on is not None:
+        raise ValueError("history is kept for the standing from today on only")
     p = pairs.subquery("pairs")
     keys = (p.c.person_id, p.c.requirement_id, p.c.unit_id, p.c.assigned, p.c.course_id, p.c.standard_id)
 
@@ -161,27 +172,62 @@ def standing(pairs: Select[Any], on: Any, *, grouped: bool = False) -> Select[An
                     ~Completion.revoked)
     if on is not None:
         counting = and_(counting, Completion.completed_on <= on)
-    if grouped:
-        expiry = func.max(case((Completion.id.is_not(None), func.coalesce(Completion.expires_on, FOREVER))))
+    expiry_of = func.coalesce(Completion.expires_on, FOREVER)
+    if grouped and history:
+        courses = _course_history_grouped(p, keys)
+    elif grouped:
+        expiry = func.max(case((Completion.id.is_not(None), expiry_of)))
         courses = (select(*keys, false().label("below"), expiry.label("expires_on"))
                    .select_from(p).outerjoin(Completion, counting)
                    .where(p.c.course_id.is_not(None)).group_by(*keys))
-    else:  # one probe of ix_completions_standing per pair
-        latest_expiry = select(func.max(func.coalesce(Completion.expires_on, FOREVER))).where(counting)
-        courses = select(*keys, false().label("below"), latest_expiry.scalar_subquery().label("expires_on")
+    else:  # probes of ix_completions_standing per pair
+        latest_expiry = select(func.max(expiry_of)).where(counting).scalar_subquery()
+        extra = []
+        if history:
+            def probe(aggregate: Callable[[Any], Any], before_last: bool = False) -> Any:
+                # Each probe on its own alias: a subquery inside another must not correlate to it.
+                c = aliased(Completion)
+                where = [c.person_id == p.c.person_id, c.course_id == p.c.course_id, ~c.revoked]
+                if before_last:
+                    where.append(c.completed_on < probe(lambda c: func.max(c.completed_on)))
+                return select(aggregate(c)).where(*where).correlate(p).scalar_subquery()
+
+            extra = [probe(lambda c: func.min(c.completed_on)).label("first_on"),
+                     probe(lambda c: func.max(c.completed_on)).label("last_on"),
+                     probe(lambda c: func.max(c.completed_on), True).label("prior_on"),
+                     false().label("prior_below"),
+                     probe(lambda c: func.max(func.coalesce(c.expires_on, FOREVER)), True)
+                     .label("prior_expires_on")]
+        courses = select(*keys, false().label("below"), latest_expiry.label("expires_on"), *extra
                          ).where(p.c.course_id.is_not(None))
 
     earlier = aliased(Attainment)
-    latest = select(func.max(earlier.assessed_on)).where(
-        earlier.person_id == p.c.person_id, earlier.standard_id == p.c.standard_id)
+    same_standard = and_(earlier.person_id == p.c.person_id, earlier.standard_id == p.c.standard_id)
+    latest = select(func.max(earlier.assessed_on)).where(same_standard)
     if on is not None:
         latest = latest.where(earlier.assessed_on <= on)
     found = Attainment.id.is_not(None)
+    extra = []
+    prior = aliased(Attainment)
+    if history:
+        before = aliased(Attainment)
+        prior_on = (select(func.max(before.assessed_on))
+                    .where(before.person_id == p.c.person_id, before.standard_id == p.c.standard_id,
+                           before.assessed_on < latest.correlate(p).scalar_subquery())
+                    .correlate(p).scalar_subquery())
+        first_on = select(func.min(earlier.assessed_on)).where(same_standard).scalar_subquery()
+        prior_low = not_(level_meets(prior.level, Requirement.min_level, Standard.scale))
+        extra = [first_on.label("first_on"), latest.scalar_subquery().label("last_on"),
+                 prior.assessed_on.label("prior_on"),
+                 case((prior.id.is_not(None), prior_low), else_=null()).label("prior_below"),
+                 case((prior.id.is_not(None), func.coalesce(prior.expires_on, FOREVER)), else_=null())
+                 .label("prior_expires_on")]
     standards = (
         select(*keys,
                and_(found, not_(level_meets(Attainment.level, Requirement.min_level, Standard.scale)))
                .label("below"),
-               case((found, func.coalesce(Attainment.expires_on, FOREVER)), else_=null()).label("expires_on"))
+               case((found, func.coalesce(Attainment.expires_on, FOREVER)), else_=null()).label("expires_on"),
+               *extra)
         .select_from(p)
         .join(Requirement, Requirement.id == p.c.requirement_id)
         .join(Standard, Standard.id == p.c.standard_id)
@@ -189,9 +235,81 @@ def standing(pairs: Select[Any], on: Any, *, grouped: bool = False) -> Select[An
                                     Attainment.standard_id == p.c.standard_id,
                                     Attainment.assessed_on == latest.scalar_subquery()))
     )
+    if history:
+        standards = standards.outerjoin(prior, and_(prior.person_id == p.c.person_id,
+                                                    prior.standard_id == p.c.standard_id,
+                                                    prior.assessed_on == prior_on))
     # OFFSET 0 keeps SQLite from inlining this into an outer query, which would copy the
     # correlated subqueries into every reference to `expires_on` and run them that often.
     return union_all(courses, standards).offset(0)
+
+
+def _course_history_grouped(p: Any, keys: tuple[Any, ...]) -> Select[Any]:
+    """The course part of `standing(..., grouped=True, history=True)`: one pass over the records."""
+    # Each counting completion, numbered from the latest down per person and course (all of
+    # them: PostgreSQL would not push the pairs' people into the window; it hash-joins instead).
+    rank = func.row_number().over(partition_by=(Completion.person_id, Completion.course_id),
+                                  order_by=Completion.completed_on.desc())
+    ranked = (select(Completion.person_id, Completion.course_id, Completion.completed_on,
+                     func.coalesce(Completion.expires_on, FOREVER).label("expiry"), rank.label("rank"))
+              .where(~Completion.revoked).subquery("ranked"))
+    r = ranked.c
+    per_course = (select(r.person_id, r.course_id,
+                         func.max(r.expiry).label("expires_on"),
+                         func.min(r.completed_on).label("first_on"),
+                         func.max(case((r.rank == 1, r.completed_on))).label("last_on"),
+                         func.max(case((r.rank == 2, r.completed_on))).label("prior_on"),
+                         func.max(case((r.rank > 1, r.expiry))).label("prior_expires_on"))
+                  .group_by(r.person_id, r.course_id).subquery("per_course"))
+    c = per_course.c
+    return (select(*keys, false().label("below"), c.expires_on, c.first_on, c.last_on, c.prior_on,
+                   false().label("prior_below"), c.prior_expires_on)
+            .select_from(p)
+            .outerjoin(per_course, and_(c.person_id == p.c.person_id, c.course_id == p.c.course_id))
+            .where(p.c.course_id.is_not(None)))
+
+
+def standing_from_facts(where: Any, on: Any) -> Select[Any]:
+    """Return what `standing(pairs, on)` returns for the facts matching `where`, on a past date `on`.
+
+    A fact's history answers most pairs: nothing recorded by then (missing), the latest
+    record made by then (today's standing), or only the latest made since (the prior
+    standing). Only a pair with two or more records made since reads the records.
+    """
+    F = RequirementFact  # noqa: N806 - read like a table
+    counting = and_(Completion.person_id == F.person_id, Completion.course_id == F.course_id,
+                    ~Completion.revoked, Completion.completed_on <= on)
+    course_expiry = select(func.max(func.coalesce(Completion.expires_on, FOREVER))).where(counting)
+    def latest_result(value: Callable[[Any], Any]) -> Any:
+        a = aliased(Attainment)
+        return (select(value(a)).where(a.person_id == F.person_id, a.standard_id == F.standard_id,
+                                       a.assessed_on <= on)
+                .order_by(a.assessed_on.desc()).limit(1).scalar_subquery())
+
+    # Correlated explicitly: they sit two levels down, inside the probe of the latest result.
+    minimum = (select(Requirement.min_level).where(Requirement.id == F.requirement_id)
+               .correlate(F).scalar_subquery())
+    scale = select(Standard.scale).where(Standard.id == F.standard_id).correlate(F).scalar_subquery()
+    result_expiry = latest_result(lambda a: func.coalesce(a.expires_on, FOREVER))
+    result_below = latest_result(lambda a: not_(level_meets(a.level, minimum, scale)))
+    none_yet = or_(F.first_on.is_(None), F.first_on > on)
+    expires_on = case(
+        (none_yet, null()),
+        (F.last_on <= on, F.expires_on),
+        (F.prior_on <= on, F.prior_expires_on),
+        (F.course_id.is_not(None), course_expiry.scalar_subquery()),
+        else_=result_expiry,
+    )
+    below = case(
+        (none_yet, false()),
+        (F.last_on <= on, F.below),
+        (F.prior_on <= on, F.prior_below),
+        (F.course_id.is_not(None), false()),
+        else_=result_below,
+    )
+    return (select(F.person_id, F.requirement_id, F.unit_id, F.assigned, F.course_id, F.standard_id,
+                   below.label("below"), expires_on.label("expires_on"))
+            .where(where).offset(0))
 
 
 def status(below: Any, expires_on: Any, on: Any, warn_until: Any) -> ColumnElement[str]:

@@ -160,8 +160,8 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
     db.session.flush()
     # What was added, so the engine can fold it into its facts rather than recompute them.
     records_changed.send(person_ids={k[0] for k in keys if k is not None},
-                         added_completions=[(v["person_id"], v["course_id"], v["expires_on"])
-                                            for v in values])
+                         added_completions=[(v["person_id"], v["course_id"], v["completed_on"],
+                                             v["expires_on"]) for v in values])
     return created
 
 

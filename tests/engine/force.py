@@ -99,7 +99,7 @@ class Force:
         db.session.add(record)
         db.session.flush()
         # As the records service says it: an added completion is folded into the facts.
-        added = {} if revoked else {"added_completions": [(record.person_id, c.id, record.expires_on)]}
+        added = {} if revoked else {"added_completions": [(record.person_id, c.id, on, record.expires_on)]}
         signals.records_changed.send(person_ids={record.person_id}, **added)
         return record
 

@@ -156,3 +156,24 @@ def test_an_import_folded_into_the_facts_equals_a_recomputation(app):
     assert _facts("S0003") == {cptm: (False, None)}  # in B, nothing recorded
     db.session.commit()
     assert facts.stale() == FRESH
+
+
+def test_a_past_date_between_older_results_reads_each_requirements_own_minimum(app):
+    """Two results made since the date: the records decide, against this requirement's minimum."""
+    from readiness.engine import services
+
+    f = Force()
+    f.unit("BN")
+    f.standard("FR", "slp", None)
+    f.standard("EN", "slp", None)
+    f.person("P1", "BN")
+    f.requirement(standard="FR", min_level="1111")
+    en = f.requirement(standard="EN", min_level="3333").id
+    f.attainment("P1", "FR", "1111", date(2019, 1, 1))
+    for on, level in ((date(2020, 1, 1), "2222"), (date(2023, 1, 1), "3333"), (date(2024, 1, 1), "3333")):
+        f.attainment("P1", "EN", level, on)
+    db.session.commit()
+    person = f.people["P1"]
+    got = services.person_readiness(person, date(2022, 1, 1))
+    assert {r["id"]: r["status"] for r in got["requirements"]}[en] == "insufficient"
+    assert got == services.person_readiness(person, date(2022, 1, 1), plain=True)
