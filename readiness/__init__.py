@@ -26,6 +26,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {}
+    elif app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        # No JIT: the readiness queries are estimated costly (correlated probes) and JIT
+        # compiling them took longer (about a second) than running them.
+        options = dict(app.config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"options": "-c jit=off", **options.get("connect_args", {})}
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if not app.config.get("SECRET_KEY"):
         if not (app.debug or app.testing or app.config.get("EPHEMERAL_SECRET_KEY")):
             raise RuntimeError("Set READINESS_SECRET_KEY: there is no default secret.")
