@@ -235,15 +235,20 @@ class FieldwiseLoader:
     it again for its messages.
     """
 
-    #: Fields whose result depends on the value alone (immutable results), so it may be shared.
+    #: Fields whose result depends on the value alone and is immutable, so it may be shared.
+    #: Exactly these classes: a subclass may read other columns or return a list. A subclass
+    #: that does neither says so with a class attribute `cache_by_value = True`.
     PURE = (fields.String, fields.Date, fields.DateTime, fields.Integer, fields.Float, fields.Decimal,
             fields.Boolean)
 
     def __init__(self, schema: Schema) -> None:
-        self.fields = [(fld.data_key or name, fld.attribute or name, fld,
-                        {} if isinstance(fld, self.PURE) else None)
+        self.fields = [(fld.data_key or name, fld.attribute or name, fld, {} if self._pure(fld) else None)
                        for name, fld in schema.load_fields.items()]
         self.known = {key for key, _, _, _ in self.fields}
+
+    @classmethod
+    def _pure(cls, fld: fields.Field) -> bool:
+        return type(fld) in cls.PURE or getattr(type(fld), "cache_by_value", False) is True
 
     @classmethod
     def for_schema(cls, schema: Schema) -> FieldwiseLoader | None:

@@ -19,6 +19,8 @@ class WholeNumber(fields.Integer):
     """An integer that refuses fractions (55.5) and booleans instead of truncating them."""
 
     default_error_messages = {"invalid": "Not a whole number."}  # noqa: RUF012 - marshmallow's own pattern
+    #: The CSV import may share one result per distinct text (readiness.imports.FieldwiseLoader).
+    cache_by_value = True
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> int:
         if isinstance(value, bool):

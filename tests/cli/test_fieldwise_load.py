@@ -67,3 +67,20 @@ def test_bad_rows_among_good_ones_keep_their_lines_and_order() -> None:
         "c.csv:3: completed_on: Not a valid date.",
         "c.csv:5: score: Must be greater than or equal to 0 and less than or equal to 100.",
     ]
+
+
+def test_a_field_subclass_that_returns_a_list_is_never_shared_between_rows() -> None:
+    from marshmallow import Schema, fields
+
+    class Names(fields.String):
+        def _deserialize(self, value, attr, data, **kwargs):
+            return [n.strip() for n in super()._deserialize(value, attr, data, **kwargs).split(";")]
+
+    class RowSchema(Schema):
+        names = Names(required=True)
+
+    loader = FieldwiseLoader.for_schema(RowSchema())
+    first, second = loader.load({"names": "A; B"}), loader.load({"names": "A; B"})
+    assert first == second == {"names": ["A", "B"]}
+    first["names"].append("C")
+    assert second == {"names": ["A", "B"]}
