@@ -44,6 +44,16 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
 
+    # The scheduler (`readiness scheduler`, see readiness/scheduler/). A job's schedule is its
+    # default in readiness/scheduler/jobs.py unless SCHEDULE_<JOB> replaces it, e.g.
+    # READINESS_SCHEDULE_SNAPSHOTS='{"trigger": "cron", "hour": 23, "minute": 45}', "45 23 * * *"
+    # (crontab) or "off"; local times are in TIMEZONE.
+    SNAPSHOT_BACKFILL_DAYS = 31  # the most missed days before today one snapshots run fills
+    SCHEDULER_HEARTBEAT_SECONDS = 15  # the leader checks its lock and shows it is alive
+    SCHEDULER_STANDBY_POLL_SECONDS = 10  # a standby tries to take over
+    SCHEDULER_MISFIRE_GRACE_SECONDS = 3600  # a run this late still runs; later ones are skipped
+    SCHEDULER_LOCK_FILE: str | None = None  # SQLite: default the database file + ".scheduler.lock"
+
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25
     MAIL_USE_TLS = False

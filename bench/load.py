@@ -36,7 +36,9 @@ PG_NAME = os.environ.get("BENCH_PG_NAME", "readiness_bench")
 
 #: Tables the bench rebuilds on every run (the engine's derived data), so they are not fingerprinted.
 DERIVED = ("requirement_facts", "person_facts", "fact_refresh_people", "unit_requirement_totals",
-           "unit_person_totals")
+           "unit_person_totals",
+           # The scheduler's history and bookkeeping: made by running it, never generated.
+           "unit_snapshots", "unit_requirement_snapshots", "job_runs", "scheduler_instances")
 
 
 def fingerprint(scale: Scale) -> str:

@@ -61,11 +61,13 @@ def _register_models() -> None:
     # Every model module, so metadata (migrations, delete checks) sees all tables.
     from readiness import audit  # noqa: F401
     from readiness.auth import models as _a  # noqa: F401
+    from readiness.engine import snapshots as _s  # noqa: F401
     from readiness.expiry import models as _e  # noqa: F401
     from readiness.mail import models as _m  # noqa: F401
     from readiness.partners import models as _pa  # noqa: F401
     from readiness.personnel import models as _p  # noqa: F401
     from readiness.reports import models as _r  # noqa: F401
+    from readiness.scheduler import models as _sch  # noqa: F401
     from readiness.training import models as _t  # noqa: F401
     from readiness.units import models as _u  # noqa: F401
 

@@ -179,3 +179,7 @@ def demo_load(if_empty: bool) -> None:
 from readiness.reports.cli import report  # noqa: E402 - the group is complete above
 
 cli.add_command(report)
+
+from readiness.scheduler.cli import scheduler_command  # noqa: E402
+
+cli.add_command(scheduler_command)
