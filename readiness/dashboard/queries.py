@@ -15,15 +15,13 @@ from typing import Any
 from sqlalchemy import Select, and_, case, func, literal, not_, null, select, true
 
 from readiness.engine import queries as engine_queries
-from readiness.engine import rules
+from readiness.engine import rules, snapshots
 from readiness.engine.models import RequirementFact
 from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.training.models import Course, Requirement, Standard
 from readiness.units.models import Unit
 
-#: Where the scheduler is to store daily snapshots: unit_id, on, manning_pct, qualified_pct, level.
-SNAPSHOT_TABLE = "unit_snapshots"
 #: The order of urgency of what is not good: gone first, then never held, then too low.
 URGENCY = {"expired": 0, "missing": 1, "insufficient": 2, "expiring": 3, "valid": 4}
 
@@ -330,18 +328,12 @@ def lapses(path: str, base: date, deploy_on: date, page: int | None = 1, per_pag
 # ---- history -------------------------------------------------------------------------------
 
 def trend(unit: Unit, start: date, end: date) -> list[dict[str, Any]]:
-    """Return the unit's daily snapshots from `start` to `end`; none until the scheduler stores them."""
-    table = db.metadata.tables.get(SNAPSHOT_TABLE)
-    if table is None or not {"unit_id", "on", "qualified_pct"} <= set(table.c.keys()):
-        return []
-    c = table.c
-    rows = db.session.execute(
-        select(c.on, c.qualified_pct, c.get("manning_pct", literal(None)), c.get("level", literal(None)))
-        .where(c.unit_id == unit.id, c.on >= start, c.on <= end).order_by(c.on))
-    return [{"date": on, "qualified_pct": q, "manning_pct": m, "level": level} for on, q, m, level in rows]
+    """Return the unit's daily snapshots (the scheduler's `snapshots` job) from `start` to `end`."""
+    return [{"date": s.as_of, "qualified_pct": s.qualified_pct, "manning_pct": s.manning_pct,
+             "level": s.level} for s in snapshots.history(unit.id, start, end)]
 
 
 def has_history_table() -> bool:
-    """Tell whether daily snapshots are stored at all (the scheduler's table exists)."""
-    return SNAPSHOT_TABLE in db.metadata.tables
+    """Tell whether the scheduler has stored any snapshot yet (of any unit)."""
+    return snapshots.any_stored()
 

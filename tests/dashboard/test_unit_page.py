@@ -147,6 +147,23 @@ def test_trend_says_there_is_no_history_yet(browser):
     assert "No history yet" in html
 
 
+def test_trend_draws_the_stored_snapshots(browser, api):
+    from readiness.dashboard.charts import long_date
+    from readiness.engine.snapshots import take
+    from readiness.extensions import db
+
+    today = rules.today()
+    month_ago = today - timedelta(days=30)
+    take(month_ago)
+    take(today)
+    db.session.commit()
+    then, now = (api.get(f"units/BN/readiness?as_of={d.isoformat()}").json for d in (month_ago, today))
+    html = unescape(browser("cdr").get("/readiness/units/BN").get_data(as_text=True))
+    assert 'data-trend="empty"' not in html
+    assert (f"From {long_date(month_ago)} ({then['qualified_pct']:.1f}% qualified) to {long_date(today)} "
+            f"({now['qualified_pct']:.1f}% qualified, {now['level']})") in html
+
+
 def test_a_unit_without_posts_or_people_says_there_is_no_level(browser, force):
     force.unit("EMPTY", "BN")
     from readiness.extensions import db
