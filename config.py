@@ -53,6 +53,7 @@ class Config:
     SCHEDULER_STANDBY_POLL_SECONDS = 10  # a standby tries to take over
     SCHEDULER_MISFIRE_GRACE_SECONDS = 3600  # a run this late still runs; later ones are skipped
     SCHEDULER_LOCK_FILE: str | None = None  # SQLite: default the database file + ".scheduler.lock"
+    JOB_RUNS_KEEP_DAYS = 180  # finished runs older than this are deleted (by the leader, hourly)
 
     MAIL_SERVER = "localhost"
     MAIL_PORT = 25

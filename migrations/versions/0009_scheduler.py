@@ -38,6 +38,7 @@ def upgrade():
     sa.UniqueConstraint('job', 'scheduled_for', name=op.f('uq_job_runs_job_scheduled_for'))
     )
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
+        batch_op.create_index('ix_job_runs_job_id', ['job', 'id'], unique=False)
         batch_op.create_index('ix_job_runs_outcome', ['outcome'], unique=False)
 
     op.create_table('scheduler_instances',
@@ -100,6 +101,7 @@ def downgrade():
     op.drop_table('scheduler_instances')
     with op.batch_alter_table('job_runs', schema=None) as batch_op:
         batch_op.drop_index('ix_job_runs_outcome')
+        batch_op.drop_index('ix_job_runs_job_id')
 
     op.drop_table('job_runs')
     # ### end Alembic commands ###

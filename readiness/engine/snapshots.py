@@ -36,6 +36,7 @@ from sqlalchemy import (
     select,
     text,
     true,
+    union,
     union_all,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -184,9 +185,9 @@ def take(on: date) -> Taken:
 def forget(on: date) -> None:
     """Delete the snapshot of `on`, if any."""
     u, r = UnitSnapshot.__table__, UnitRequirementSnapshot.__table__
-    # Through the units of that date, so each delete probes the primary key (unit_id, as_of, …).
-    db.session.execute(delete(r).where(r.c.unit_id.in_(select(u.c.unit_id).where(u.c.as_of == on)),
-                                       r.c.as_of == on))
+    # Unit by unit, so each delete probes the primary key (unit_id, as_of, …) instead of a scan.
+    units = union(select(Unit.id), select(u.c.unit_id).where(u.c.as_of == on))
+    db.session.execute(delete(r).where(r.c.unit_id.in_(units), r.c.as_of == on))
     db.session.execute(delete(u).where(u.c.as_of == on))
 
 

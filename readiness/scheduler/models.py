@@ -43,6 +43,8 @@ class JobRun(Base):
         CheckConstraint("trigger IN ('scheduled', 'once', 'backfill', 'manual')", name="trigger_known"),
         # The runs that are not over yet: the admin page and the scheduler's pick-up ask for them.
         Index("ix_job_runs_outcome", "outcome"),
+        # A job's runs newest first (its history, its last run).
+        Index("ix_job_runs_job_id", "job", "id"),
     )
 
     @property

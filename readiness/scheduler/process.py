@@ -16,6 +16,7 @@ import secrets
 import signal
 import socket
 import threading
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,8 @@ log = logging.getLogger("readiness.scheduler")
 
 #: Instances not seen for this long are forgotten by the leader.
 FORGET_AFTER = timedelta(days=7)
+#: How often the leader deletes old runs (JOB_RUNS_KEEP_DAYS).
+PRUNE_EVERY = 3600.0
 
 
 def instance_name() -> str:
@@ -53,6 +56,7 @@ class Process:
         self.stop = threading.Event()
         self.scheduler: BlockingScheduler | None = None
         self.lost = False
+        self.pruned_at: float | None = None
 
     # ---- the instance row ---------------------------------------------------------------------
 
@@ -128,6 +132,7 @@ class Process:
             log.warning("%d run(s) left running by a stopped instance marked failed (interrupted)",
                         interrupted)
         self.lost = False
+        self.pruned_at: float | None = None
         self.scheduler = create_scheduler(self.app, self.name, heartbeat=self._heartbeat)
         for job in self.scheduler.get_jobs():
             if job.id != "heartbeat":
@@ -152,7 +157,7 @@ class Process:
         self._touch("leader")
         try:
             with self.app.app_context():
-                self._forget_old()
+                self._housekeeping()
                 for run_id in runner.requested():
                     scheduler.add_job(self._run_requested, args=(run_id,), id=f"request-{run_id}",
                                       name=f"request-{run_id}", misfire_grace_time=None,
@@ -166,11 +171,20 @@ class Process:
             if run is not None:
                 runner.execute(run, JOBS[run.job].func)
 
-    def _forget_old(self) -> None:
+    def _housekeeping(self) -> None:
+        """Once an hour: forget instances long gone and delete old finished runs."""
+        if self.pruned_at is not None and time.monotonic() - self.pruned_at < PRUNE_EVERY:
+            return
+        self.pruned_at = time.monotonic()
+        keep = int(self.app.config["JOB_RUNS_KEEP_DAYS"])
+        pruned = runner.prune(keep)
+        if pruned:
+            log.info("deleted %d finished run(s) older than %d days", pruned, keep)
         cutoff = utcnow() - FORGET_AFTER
         db.session.execute(delete(SchedulerInstance).where(
             SchedulerInstance.seen_at < cutoff, or_(SchedulerInstance.state != "leader",
-                                                    SchedulerInstance.name != self.name)))
+                                                    SchedulerInstance.name != self.name))
+                           .execution_options(synchronize_session=False))
         db.session.commit()
 
     def terminate(self, signum: int, _frame: Any = None) -> None:

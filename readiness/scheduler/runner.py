@@ -14,10 +14,10 @@ import socket
 import time
 import traceback
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from readiness.db import utcnow
@@ -144,6 +144,17 @@ def _record_failure(run_id: int, started: float, error: BaseException) -> JobRun
 def _one_line(message: object) -> str:
     text = " ".join(str(message or "").split())
     return text[:1000]
+
+
+def prune(keep_days: int) -> int:
+    """Delete the finished runs scheduled more than `keep_days` ago; commit; return how many."""
+    cutoff = utcnow() - timedelta(days=keep_days)
+    # No evaluation in Python: SQLite hands back times without a zone, which compare with nothing.
+    result = db.session.execute(delete(JobRun).where(JobRun.scheduled_for < cutoff,
+                                                     JobRun.outcome.in_(("ok", "failed")))
+                                .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount
 
 
 def mark_interrupted(instance: str) -> int:

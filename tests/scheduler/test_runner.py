@@ -185,3 +185,17 @@ def test_from_goes_with_snapshots_only(runner_cli, jobs):
 def runner_cli(runner: Any) -> Any:
     """Run `readiness …` against the test app."""
     return lambda *args: runner.invoke(cli, list(args))
+
+
+def test_old_finished_runs_are_pruned_and_the_rest_kept(app, jobs):
+    from readiness.db import utcnow
+
+    now = utcnow()
+    old = runner.run("make", trigger="scheduled", scheduled_for=now - timedelta(days=200), instance="x")
+    recent = runner.run("boom", trigger="scheduled", scheduled_for=now - timedelta(days=10), instance="x")
+    stuck = runner.claim("make", "scheduled", now - timedelta(days=300), "x")  # still running: kept
+    kept = {recent.id, stuck.id}
+    assert old.outcome == "ok"
+    assert runner.prune(180) == 1
+    db.session.expire_all()
+    assert {r.id for r in db.session.scalars(select(JobRun))} == kept
