@@ -97,3 +97,5 @@ def _register_blueprints(app: Flask) -> None:
     from readiness.partners.pages import bp as partner_pages_bp
     app.register_blueprint(outbox_bp)
     app.register_blueprint(partner_pages_bp)
+    from readiness.scheduler.views import bp as scheduler_bp
+    app.register_blueprint(scheduler_bp)

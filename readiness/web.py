@@ -32,6 +32,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("Verify", "verify.form", ALL_ROLES),
     ("Partners", "partner_pages.index", ("admin",)),
     ("Outbox", "outbox.index", ("admin",)),
+    ("Jobs", "scheduler.jobs", ("admin",)),
 ]
 
 
@@ -40,7 +41,7 @@ def _nav() -> dict[str, Any]:
         return {"nav": []}
     views = current_app.view_functions
     # Single-entry blueprints are "current" on any of their pages.
-    single = {"dashboard", "certificates", "verify", "partner_pages", "outbox"}
+    single = {"dashboard", "certificates", "verify", "partner_pages", "outbox", "scheduler"}
     items = [(label, url_for(endpoint),
               endpoint.split(".")[0] + "." if endpoint.split(".")[0] in single else endpoint)
              for label, endpoint, roles in NAV
