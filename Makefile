@@ -38,12 +38,13 @@ test: lint
 	  $(BIN)/python -m pytest -q -rs; \
 	else echo "(TEST_DATABASE_URL not set: PostgreSQL run skipped)"; fi
 
-# National-scale figures: the engine, the pages, the workspace and the PDFs.
+# National-scale figures: the engine, the pages, the workspace, the PDFs and the daily snapshots.
 bench: $(STAMP)
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.dashboard
 	$(BIN)/python -m bench.workspace
 	$(BIN)/python -m bench.pdf
+	$(BIN)/python -m bench.scheduler
 
 clean:
 	rm -rf $(VENV) instance/readiness.db
