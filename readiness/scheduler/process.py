@@ -126,8 +126,12 @@ class Process:
     def _lead(self) -> None:
         log.info("instance %s holds the scheduler lock: running the jobs", self.name)
         self._touch("leader", leader=True)
-        with self.app.app_context():
-            interrupted = runner.mark_interrupted(self.name)
+        try:
+            with self.app.app_context():
+                interrupted = runner.mark_interrupted(self.name)
+        except Exception as error:  # bookkeeping only: the jobs still run
+            log.warning("could not mark the runs of stopped instances: %s", error)
+            interrupted = 0
         if interrupted:
             log.warning("%d run(s) left running by a stopped instance marked failed (interrupted)",
                         interrupted)
