@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from readiness.expiry.jobs import run_expiry_warnings
+from readiness.mail.sender import run_outbox
+from readiness.partners.jobs import run_partner_reports
 from readiness.scheduler import snapshots
 
 
@@ -32,4 +35,10 @@ class Job:
 JOBS: dict[str, Job] = {job.name: job for job in (
     Job("snapshots", snapshots.run, {"trigger": "cron", "hour": 23, "minute": 45},
         "Store every unit's readiness of the day for the trend charts; fill days the scheduler missed."),
+    Job("expiry-warnings", run_expiry_warnings, {"trigger": "cron", "hour": 7, "minute": 0},
+        "Queue warnings of requirements lapsing in 90, 60, 30 or 7 days, each once."),
+    Job("partner-reports", run_partner_reports, {"trigger": "cron", "minute": "*/5"},
+        "Render and queue the readiness reports of the partners whose schedule is due."),
+    Job("outbox", run_outbox, {"trigger": "cron", "second": 0},
+        "Send the mail that is due; retry failures with backoff."),
 )}

@@ -199,3 +199,13 @@ def test_old_finished_runs_are_pruned_and_the_rest_kept(app, jobs):
     assert runner.prune(180) == 1
     db.session.expire_all()
     assert {r.id for r in db.session.scalars(select(JobRun))} == kept
+
+
+@pytest.mark.parametrize("name", list(JOBS))
+def test_every_registered_job_runs_once_from_the_command_line(runner_cli, clock, name):
+    result = runner_cli("scheduler", "--once", name)
+    assert result.exit_code == 0, result.output
+    assert f"{name}: ok in" in result.output
+    run = db.session.scalar(select(JobRun).where(JobRun.job == name))
+    assert (run.outcome, run.trigger) == ("ok", "once")
+    assert run.message
