@@ -7,7 +7,6 @@ issued. A re-issue is a new document with a new code; the old one is marked supe
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -133,31 +132,45 @@ def render_certificates(datas: Sequence[CertificateData]) -> list[bytes]:
     They are laid out together in chunks and each page is written on its own: a
     certificate shares the cost of the layout with the others of its batch, and its PDF
     is byte for byte the one it would get alone (the fonts are subset per file; the
-    tests hold to it).
+    tests hold to it). From CERTIFICATE_PARALLEL_MIN certificates on, the chunks are
+    rendered by CERTIFICATE_WORKERS processes (see pdf.in_workers), the same
+    bytes in about half the time on two cores; fewer stay in this process, where a
+    single certificate does not pay for starting a pool.
     """
     for data in datas:
         check_printable(data)
-    out: list[bytes] = []
-    for start in range(0, len(datas), CHUNK):
-        out.extend(_render_chunk(datas[start:start + CHUNK]))
-    return out
+    config = current_app.config
+    workers = min(pdf.worker_count(config.get("CERTIFICATE_WORKERS"), "CERTIFICATE_WORKERS"), len(datas))
+    threshold = config.get("CERTIFICATE_PARALLEL_MIN")
+    if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
+        raise ValueError("CERTIFICATE_PARALLEL_MIN must be a whole number of certificates, at least 1; "
+                         f"got {threshold!r}.")
+    if workers > 1 and len(datas) >= threshold:
+        size = chunk_size(len(datas), workers)
+        jobs = (_chunk_job(datas[start:start + size]) for start in range(0, len(datas), size))
+        rendered = pdf.in_workers(pdf.write_pages, jobs, workers)
+    else:
+        rendered = [pdf.write_pages(_chunk_job(datas[start:start + CHUNK]))
+                    for start in range(0, len(datas), CHUNK)]
+    return [content for chunk in rendered for content in chunk]
 
 
-def _render_chunk(chunk: Sequence[CertificateData]) -> list[bytes]:
-    with pdf.gc_relaxed():
-        document = pdf.render_document(certificate_html(chunk), STYLESHEETS)
-        if len(document.pages) != len(chunk):
-            raise pdf.PdfRenderError(
-                f"{len(chunk)} certificates were laid out on {len(document.pages)} pages: one overflows.")
-        out = []
-        for data, page in zip(chunk, document.pages, strict=True):
-            meta = copy.copy(document.metadata)
-            meta.title = f"Certificate {data.code} — {data.course_title}"
-            meta.description = (f"Certificate of completion of {data.course_title} ({data.course_code}) "
-                                f"by {data.holder}")
-            meta.keywords = ["certificate", data.course_code, data.code]
-            out.append(pdf.write(document, [page], metadata=meta))
-        return out
+def chunk_size(count: int, workers: int) -> int:
+    """Return how many of `count` certificates to lay out together so `workers` get even shares.
+
+    At most CHUNK; the number of chunks is a multiple of the workers, so that none is
+    left rendering a last chunk alone while the others wait.
+    """
+    rounds = -(-count // (workers * CHUNK))
+    return max(1, -(-count // (workers * rounds)))
+
+
+def _chunk_job(chunk: Sequence[CertificateData]) -> pdf.PagesJob:
+    pages = [pdf.PageMeta(
+        title=f"Certificate {data.code} — {data.course_title}",
+        description=f"Certificate of completion of {data.course_title} ({data.course_code}) by {data.holder}",
+        keywords=("certificate", data.course_code, data.code)) for data in chunk]
+    return pdf.pages_job(certificate_html(chunk), STYLESHEETS, pages, "certificates")
 
 
 def render_certificate(data: CertificateData) -> bytes:

@@ -13,18 +13,31 @@ written (`gc_relaxed`): WeasyPrint builds hundreds of thousands of objects a doc
 live until it is written, and the collector keeps walking them (and everything else the
 process holds) to find little garbage. A chunk of certificates takes about a fifth less
 CPU time so, for some 50 MB more at peak; the garbage is still collected, less often.
+
+Many pages at once (a batch of certificates issued from nothing) can be rendered by
+worker processes (`in_workers`): rendering is a pure function of plain data (`PagesJob`:
+HTML, stylesheet paths, static folder, page metadata) to PDF bytes, so the caller builds
+the jobs and stores the results in its own transaction. The workers start
+from a fork server (never forked from the caller: a fork would copy its database
+connections, locks and threads) and render with the same fetcher as here, so the same
+URLs are refused.
 """
 
 from __future__ import annotations
 
+import copy
 import gc
 import mimetypes
+import multiprocessing
+import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import current_app
 from weasyprint import CSS, HTML, Document
@@ -147,11 +160,12 @@ def render_template(name: str, **context: Any) -> str:
     return current_app.jinja_env.get_template(f"pdf/{name}").render(**context)
 
 
-def render_document(html: str, stylesheets: Sequence[str] = (), *,
+def render_document(html: str, stylesheets: Sequence[str | Path] = (), *,
                     static_folder: str | None = None) -> Document:
-    """Lay out `html` with the shipped fonts and the named stylesheets of templates/pdf."""
+    """Lay out `html` with the shipped fonts and stylesheets (a name under templates/pdf, or a path)."""
     r = renderer(static_folder)
-    sheets = [r.fonts_css, *(r.sheet(stylesheet_path(name)) for name in stylesheets)]
+    paths = [name if isinstance(name, Path) else stylesheet_path(name) for name in stylesheets]
+    sheets = [r.fonts_css, *(r.sheet(path) for path in paths)]
     # A cache per document, seeded with the static images: WeasyPrint also keeps a raster
     # image's data in it until the PDF is written, and embedded data (a QR code) must not
     # pile up across renders.
@@ -180,3 +194,123 @@ def write(document: Document, pages: Sequence[Any] | None = None, *, metadata: A
 def render_pdf(html: str, stylesheets: Sequence[str] = (), *, static_folder: str | None = None) -> bytes:
     """Render `html` to PDF bytes (see render_document)."""
     return write(render_document(html, stylesheets, static_folder=static_folder), static_folder=static_folder)
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The metadata of one page written as its own PDF."""
+
+    title: str
+    description: str
+    keywords: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PagesJob:
+    """One document to lay out and write one PDF per page: plain data, so a worker process can take it."""
+
+    html: str
+    #: Resolved stylesheet paths (a worker has no app to resolve names with).
+    stylesheets: tuple[str, ...]
+    static_folder: str
+    pages: tuple[PageMeta, ...]
+    #: What the pages are, for the message when the layout does not give one page each.
+    what: str = "pages"
+
+
+def pages_job(html: str, stylesheets: Sequence[str], pages: Sequence[PageMeta], what: str) -> PagesJob:
+    """Return the job of `html` for this app: stylesheet names and the static folder resolved."""
+    return PagesJob(html, tuple(str(stylesheet_path(name)) for name in stylesheets),
+                    str(current_app.static_folder), tuple(pages), what)
+
+
+def write_pages(job: PagesJob) -> list[bytes]:
+    """Lay out the job's document, then write each page as its own PDF with its own metadata.
+
+    A page written alone from a shared layout is byte for byte the page its content gives
+    alone (fonts are subset per file), in this process or in a worker.
+    """
+    with gc_relaxed():
+        document = render_document(job.html, [Path(p) for p in job.stylesheets],
+                                   static_folder=job.static_folder)
+        if len(document.pages) != len(job.pages):
+            raise PdfRenderError(f"{len(job.pages)} {job.what} were laid out on {len(document.pages)} pages: "
+                                 "one overflows.")
+        out = []
+        for meta, page in zip(job.pages, document.pages, strict=True):
+            metadata = copy.copy(document.metadata)
+            metadata.title = meta.title
+            metadata.description = meta.description
+            metadata.keywords = list(meta.keywords)
+            out.append(write(document, [page], metadata=metadata, static_folder=job.static_folder))
+        return out
+
+
+#: The most worker processes used unless configured otherwise: each holds its own fonts
+#: and layouts (some 150-250 MB at peak), and past a few the caller's own share (data,
+#: storage, merging) is what the batch waits for.
+DEFAULT_MAX_WORKERS = 4
+
+
+def worker_count(setting: Any, name: str) -> int:
+    """Return how many processes may render at once: the setting `name`, else this process's CPUs (at most 4).
+
+    1 means everything renders in the calling process. Anything but a whole number of
+    at least 1 (or None for the default) is refused, naming the setting.
+    """
+    if setting is None:
+        try:
+            cpus = len(os.sched_getaffinity(0))
+        except AttributeError:  # not on Linux: every CPU of the machine
+            cpus = os.cpu_count() or 1
+        return max(1, min(cpus, DEFAULT_MAX_WORKERS))
+    if isinstance(setting, bool) or not isinstance(setting, int) or setting < 1:
+        raise ValueError(f"{name} must be a whole number of processes, at least 1 (1 renders in the "
+                         f"calling process), or unset for one per CPU (at most {DEFAULT_MAX_WORKERS}); "
+                         f"got {setting!r}.")
+    return setting
+
+
+Job = TypeVar("Job")
+Result = TypeVar("Result")
+
+
+def worker_context() -> multiprocessing.context.BaseContext:
+    """Return how worker processes start: from a fork server with this module loaded, else spawned.
+
+    Never a plain fork of the caller, which may hold database connections, locks and
+    threads (a web worker does). The fork server is a fresh interpreter started on first
+    use, with this module (WeasyPrint included) imported once: each worker forked from it
+    starts in milliseconds instead of importing for about a second. It holds no app, no
+    connection and no fonts (each worker loads its own), and it lasts as long as the
+    calling process.
+    """
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    # Read only when the server starts (a server started before just leaves the imports to
+    # each worker). "__main__" is the default's: the caller's main script, which every
+    # worker imports as multiprocessing does, is then imported once too.
+    context.set_forkserver_preload(["__main__", __name__])
+    return context
+
+
+def in_workers(func: Callable[[Job], Result], jobs: Iterable[Job], workers: int) -> list[Result]:
+    """Run `func` on every job in up to `workers` worker processes; return the results in order.
+
+    The workers (see worker_context) start for this call and end with it: nothing stays in
+    a web worker but the fork server. Jobs are handed out as they are produced, so the
+    caller's work on the next job overlaps the workers' rendering. An exception in a worker
+    cancels the jobs not started and is raised here.
+    """
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+    try:
+        results = list(pool.map(func, jobs))
+    except BrokenProcessPool as exc:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise PdfRenderError(f"A PDF worker process ended abruptly ({exc}); rendering abandoned.") from exc
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+    return results
