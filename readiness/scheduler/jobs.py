@@ -19,6 +19,7 @@ from typing import Any
 from readiness.expiry.jobs import run_expiry_warnings
 from readiness.mail.sender import run_outbox
 from readiness.partners.jobs import run_partner_reports
+from readiness.reports.jobs import run_pending_certificates
 from readiness.scheduler import snapshots
 
 
@@ -41,4 +42,6 @@ JOBS: dict[str, Job] = {job.name: job for job in (
         "Render and queue the readiness reports of the partners whose schedule is due."),
     Job("outbox", run_outbox, {"trigger": "cron", "second": 0},
         "Send the mail that is due; retry failures with backoff."),
+    Job("certificates", run_pending_certificates, {"trigger": "cron", "minute": "2-59/5"},
+        "Issue the certificates of recorded completions ahead, so that batches only merge stored files."),
 )}
