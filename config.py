@@ -49,6 +49,9 @@ class Config:
     # READINESS_SCHEDULE_SNAPSHOTS='{"trigger": "cron", "hour": 23, "minute": 45}', "45 23 * * *"
     # (crontab) or "off"; local times are in TIMEZONE.
     SNAPSHOT_BACKFILL_DAYS = 31  # the most missed days before today one snapshots run fills
+    # Days of per-requirement counts kept (about 15,000 rows a day for 1,000 units); None: all.
+    # The units' own figures (the trend charts) are always kept.
+    SNAPSHOT_REQUIREMENT_KEEP_DAYS: int | None = None
     SCHEDULER_HEARTBEAT_SECONDS = 15  # the leader checks its lock and shows it is alive
     SCHEDULER_STANDBY_POLL_SECONDS = 10  # a standby tries to take over
     SCHEDULER_MISFIRE_GRACE_SECONDS = 3600  # a run this late still runs; later ones are skipped

@@ -41,7 +41,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from readiness.db import Base, utcnow
+from readiness.db import Base, copy_rows, utcnow
 from readiness.engine import queries, rules
 from readiness.engine.models import HELD, INSUFFICIENT, MISSING, PersonFact, RequirementFact, UnitPersonTotal
 from readiness.engine.models import UnitRequirementTotal as Totals
@@ -175,11 +175,19 @@ def take(on: date) -> Taken:
     """
     unit_rows, requirement_rows = compute(on)
     forget(on)
-    if unit_rows:
-        db.session.execute(insert(UnitSnapshot.__table__), unit_rows)
-    if requirement_rows:
-        db.session.execute(insert(UnitRequirementSnapshot.__table__), requirement_rows)
+    _insert(UnitSnapshot.__table__, unit_rows)
+    _insert(UnitRequirementSnapshot.__table__, requirement_rows)
     return Taken(on, len(unit_rows), len(requirement_rows))
+
+
+def _insert(table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":  # COPY: a tenth of the time of an executemany here
+        names = list(rows[0])
+        copy_rows(db.session.connection(), table, names, ([row[n] for n in names] for row in rows))
+    else:
+        db.session.execute(insert(table), rows)
 
 
 def forget(on: date) -> None:
@@ -189,6 +197,13 @@ def forget(on: date) -> None:
     units = union(select(Unit.id), select(u.c.unit_id).where(u.c.as_of == on))
     db.session.execute(delete(r).where(r.c.unit_id.in_(units), r.c.as_of == on))
     db.session.execute(delete(u).where(u.c.as_of == on))
+
+
+def forget_requirements_before(cutoff: date) -> int:
+    """Delete the per-requirement counts of dates before `cutoff` (units' figures stay); return how many."""
+    r = UnitRequirementSnapshot.__table__
+    result = db.session.execute(delete(r).where(r.c.unit_id.in_(select(Unit.id)), r.c.as_of < cutoff))
+    return result.rowcount
 
 
 def last_date(until: date | None = None) -> date | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -28,6 +28,8 @@ def run(now: datetime, start: date | None = None) -> str:
         raise InvalidError(f"The first day {start.isoformat()} is after today ({today.isoformat()}).")
     days, skipped = snapshots.dates_to_take(today, int(current_app.config["SNAPSHOT_BACKFILL_DAYS"]), start)
     taken = snapshots.take_many(days, db.session.commit)
+    keep = current_app.config.get("SNAPSHOT_REQUIREMENT_KEEP_DAYS")
+    pruned = snapshots.forget_requirements_before(today - timedelta(days=int(keep))) if keep else 0
     units = taken[-1].units if taken else 0
     rows = sum(t.requirement_rows for t in taken)
     span = days[0].isoformat() if len(days) == 1 else f"{len(days)} days, {days[0]} to {days[-1]}"
@@ -36,4 +38,6 @@ def run(now: datetime, start: date | None = None) -> str:
         bound = current_app.config["SNAPSHOT_BACKFILL_DAYS"]
         summary += (f"; {skipped} earlier missed days left out (SNAPSHOT_BACKFILL_DAYS = {bound}; "
                     "`--once snapshots --from DATE` fills them)")
+    if pruned:
+        summary += f"; {pruned} requirement rows older than {keep} days deleted"
     return summary

@@ -188,3 +188,19 @@ def test_a_day_that_fails_keeps_the_days_before_it(force, clock, monkeypatch):
     assert runner.run("snapshots").outcome == "ok"
     days = db.session.scalars(select(UnitSnapshot.as_of).distinct().order_by(UnitSnapshot.as_of)).all()
     assert days == [today - timedelta(days=n) for n in (3, 2, 1, 0)]
+
+
+def test_old_requirement_counts_go_when_configured_and_the_figures_stay(force, clock, app):
+    today = rules.today()
+    clock.at_local(today - timedelta(days=5))
+    runner.run("snapshots")
+    clock.at_local(today)
+    app.config["SNAPSHOT_REQUIREMENT_KEEP_DAYS"] = 3
+    run = runner.run("snapshots")
+    assert run.outcome == "ok", run.error
+    assert "requirement rows older than 3 days deleted" in run.message
+    kept = db.session.scalars(select(UnitRequirementSnapshot.as_of).distinct().order_by(
+        UnitRequirementSnapshot.as_of)).all()
+    assert kept == [today - timedelta(days=n) for n in (3, 2, 1, 0)]
+    figures = db.session.scalars(select(UnitSnapshot.as_of).distinct()).all()
+    assert len(figures) == 6
