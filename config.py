@@ -23,6 +23,13 @@ class Config:
     # Readiness bands: the lowest percentage that still earns each level (DESIGN.md §2.9).
     P_BANDS = (90, 80, 70)
     T_BANDS = (85, 75, 65)
+    # Interoperability (readiness/interop): a stage or level shows only when the unit's own
+    # readiness meets its gate, e.g. {"PCRS RDL": "T-2"}; keys "OCC SEL-1" … "OCC NEL-2",
+    # "PCRS 1" … "PCRS 3", "PCRS RDL"; values C-n, P-n or T-n (n or better).
+    INTEROP_GATES: ClassVar[dict[str, str]] = {"PCRS RDL": "T-2"}
+    PCRS_RDL_MAX_DAYS = 60  # the Rapid Deployment Level: deployable within this many days
+    PCRS_FIRST_UPDATE_MONTHS = 12  # a pledge's first update is due this long after registration
+    PCRS_UPDATE_MONTHS = 6  # and every later one this long after the previous update
 
     # flask-smorest / OpenAPI
     API_TITLE = "Readiness API"
