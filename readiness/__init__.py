@@ -13,7 +13,7 @@ from flask import Flask
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure the application."""
     from config import Config, database_url_from_env
-    from readiness import auth, engine, web
+    from readiness import auth, engine, interop, web
     from readiness.extensions import api, csrf, db, login_manager, mail, migrate
 
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_models()
     auth.init_app(app)
     engine.init_app(app)
+    interop.init_app(app)
     _register_blueprints(app)
     web.init_app(app)
     return app
@@ -63,6 +64,7 @@ def _register_models() -> None:
     from readiness.auth import models as _a  # noqa: F401
     from readiness.engine import snapshots as _s  # noqa: F401
     from readiness.expiry import models as _e  # noqa: F401
+    from readiness.interop import models as _i  # noqa: F401
     from readiness.mail import models as _m  # noqa: F401
     from readiness.partners import models as _pa  # noqa: F401
     from readiness.personnel import models as _p  # noqa: F401
@@ -75,6 +77,7 @@ def _register_models() -> None:
 def _register_blueprints(app: Flask) -> None:
     from readiness.engine.views import blueprints as engine_blps
     from readiness.extensions import api, csrf
+    from readiness.interop.views import blueprints as interop_blps
     from readiness.partners.views import blp as partners_blp
     from readiness.personnel.views import blp as personnel_blp
     from readiness.records.views import blueprints as records_blps
@@ -84,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from readiness.units.views import blp as units_blp
 
     for blp in (units_blp, personnel_blp, *training_blps, *records_blps, *engine_blps,
-                *reports_api.blueprints, partners_blp):
+                *reports_api.blueprints, partners_blp, *interop_blps):
         # The API guard in auth checks CSRF itself for session-authenticated writes.
         csrf.exempt(blp)
         api.register_blueprint(blp)
@@ -99,3 +102,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(partner_pages_bp)
     from readiness.scheduler.views import bp as scheduler_bp
     app.register_blueprint(scheduler_bp)
+    from readiness.interop.pages import bp as interop_pages_bp
+    app.register_blueprint(interop_pages_bp)

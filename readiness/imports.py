@@ -52,6 +52,10 @@ KINDS: dict[str, ImportKind] = {k.name: k for k in (
                "readiness.records.services:create_completions", "completion"),
     ImportKind("attainments", "readiness.records.schemas:AttainmentInSchema",
                "readiness.records.services:create_attainments", "attainment"),
+    ImportKind("evaluations", "readiness.interop.schemas:EvaluationCsvSchema",
+               "readiness.interop.evaluations:create_evaluations", "evaluation"),
+    ImportKind("pledges", "readiness.interop.schemas:PledgeCsvSchema",
+               "readiness.interop.pledges:create_pledges", "pledge"),
 )}
 
 

@@ -138,7 +138,8 @@ def _move(unit: Unit, parent: Unit | None) -> None:
 # How a blocker is named in the 409; tables of higher domains are found through the
 # metadata, so this lower domain needs no import of them.
 _DEPENDANT_NAMES = {"units": "child unit(s)", "personnel": "person(s)",
-                    "requirements": "requirement(s)", "users": "user account(s)"}
+                    "requirements": "requirement(s)", "users": "user account(s)",
+                    "occ_evaluations": "OCC evaluation(s)", "pcrs_pledges": "PCRS pledge(s)"}
 
 
 def delete_unit(unit: Unit, actor: Any) -> None:
