@@ -28,6 +28,7 @@ NAV: list[tuple[str, str, tuple[str, ...]]] = [
     ("Class roster", "workspace.roster", WRITE_ROLES),
     ("Import", "workspace.imports", WRITE_ROLES),
     ("Catalogue", "workspace.courses", ALL_ROLES),
+    ("Interoperability", "interop.index", ALL_ROLES),
     ("Certificates", "certificates.index", ALL_ROLES),
     ("Verify", "verify.form", ALL_ROLES),
     ("Partners", "partner_pages.index", ("admin",)),
@@ -41,7 +42,7 @@ def _nav() -> dict[str, Any]:
         return {"nav": []}
     views = current_app.view_functions
     # Single-entry blueprints are "current" on any of their pages.
-    single = {"dashboard", "certificates", "verify", "partner_pages", "outbox", "scheduler"}
+    single = {"dashboard", "certificates", "verify", "partner_pages", "outbox", "scheduler", "interop"}
     items = [(label, url_for(endpoint),
               endpoint.split(".")[0] + "." if endpoint.split(".")[0] in single else endpoint)
              for label, endpoint, roles in NAV

@@ -21,7 +21,7 @@ from readiness.workspace.models import ImportJob
 STALE = timedelta(minutes=30)  # no progress for this long: the job's process is gone
 MAX_BYTES = 40 * 1024 * 1024  # a national roster of completions is a few megabytes
 #: What a training officer may import; admins import everything (units and the catalogue too).
-RECORD_KINDS = ("personnel", "completions", "attainments")
+RECORD_KINDS = ("personnel", "completions", "attainments", "evaluations", "pledges")
 
 
 def allowed_kinds(user: Any) -> list[str]:
