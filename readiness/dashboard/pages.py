@@ -16,6 +16,7 @@ from markupsafe import Markup
 from readiness.auth.scope import scope_path
 from readiness.dashboard import charts, queries
 from readiness.engine import rules, services
+from readiness.interop import status as interop_status
 from readiness.units.models import Unit
 
 FORECAST_DAYS = 365
@@ -161,6 +162,7 @@ def unit_page(user: Any, unit: Unit, dates: Dates, sort: str) -> dict[str, Any]:
         "trend_svg": Markup(charts.trend_svg(history, bands, start=history_start, end=dates.today))  # noqa: S704
         if history else None,
         "bands": {"P": current_app.config["P_BANDS"], "T": bands},
+        "interop": interop_status.unit_status(unit, dates.as_of, readiness),
     }
 
 

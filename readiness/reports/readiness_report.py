@@ -23,6 +23,7 @@ from sqlalchemy import select
 from readiness.dashboard import charts, queries
 from readiness.engine import rules, services
 from readiness.extensions import db
+from readiness.interop import status as interop_status
 from readiness.personnel.models import Person
 from readiness.reports import annex, fonts, pdf
 from readiness.reports.certificates import long_date
@@ -80,6 +81,7 @@ class ReportData:
     trend_svg: str
     bands: dict[str, Any]
     groups: list[SubUnit] = field(default_factory=list)
+    interop: dict[str, Any] | None = None  # OCC E&F stage and PCRS level (readiness.interop.status)
 
     @property
     def title(self) -> str:
@@ -176,7 +178,8 @@ def report_data(unit: Unit, on: date, edition: str) -> ReportData:
         forecast_from=start, forecast_to=forecast["to"], first_drop=forecast["first_drop"],
         trend_svg=_chart(charts.trend_svg(history, bands["T"], width=760, height=190,
                                           start=on - timedelta(days=TREND_DAYS), end=on)),
-        bands=bands, groups=_people_with_gaps(unit, on) if edition == "full" else [])
+        bands=bands, groups=_people_with_gaps(unit, on) if edition == "full" else [],
+        interop=interop_status.report_view(unit, on, readiness, personal=edition == "full"))
 
 
 def check_printable(data: ReportData) -> None:
@@ -184,6 +187,7 @@ def check_printable(data: ReportData) -> None:
     fields = {"unit name": data.unit_name, "issuing authority": data.authority}
     fields.update({f"sub-unit {c['unit']}": c["name"] for c in data.children})
     fields.update({f"requirement {r['target']}": r["title"] for r in data.requirements})
+    fields.update(data.interop["printable"] if data.interop else {})
     for group in data.groups:
         fields[f"unit {group.code}"] = group.name
         for p in group.people:
