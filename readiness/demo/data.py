@@ -5,10 +5,10 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from readiness.demo import names
+from readiness.demo import interop, names
 
 Row = dict[str, Any]
 _Posts = tuple[tuple[str, int], ...]
@@ -25,6 +25,8 @@ class DemoForce:
     requirements: list[Row]
     completions: list[Row]
     attainments: list[Row]
+    evaluations: list[Row] = field(default_factory=list)  # OCC E&F (readiness.demo.interop)
+    pledges: list[Row] = field(default_factory=list)  # UN PCRS, with their milestones
 
 
 # Posts (role, count) held by a unit itself; its children hold their own.
@@ -397,4 +399,6 @@ def build_demo_force(today: dt.date, seed: int = 2026) -> DemoForce:
                       for c, s, m, u, r in _REQUIREMENTS],
         completions=b.completions,
         attainments=b.attainments,
+        evaluations=interop.evaluations(today),
+        pledges=interop.pledges(today),
     )

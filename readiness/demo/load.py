@@ -17,7 +17,8 @@ from readiness.units.models import Unit
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - published in the README for the demo logins
 # Loaded in this order: every kind's references are loaded before it.
-ORDER = ("units", "personnel", "courses", "standards", "requirements", "completions", "attainments")
+ORDER = ("units", "personnel", "courses", "standards", "requirements", "completions", "attainments",
+         "evaluations", "pledges")
 
 
 @dataclass(frozen=True)
