@@ -160,13 +160,6 @@ def unit(code: str):
     )
 
 
-def _expired(form: FlaskForm) -> None:
-    if request.method == "POST" and form.csrf_token.errors:
-        form.form_errors.append(
-            "The form expired or came from elsewhere; nothing was recorded. Send it again."
-        )
-
-
 def _done(unit: Unit, message: str, anchor: str) -> Any:
     db.session.commit()
     flash(message, "success")
@@ -226,7 +219,6 @@ def evaluation_form(code: str, evaluation_id: int | None = None):
                 f"{row['step']} evaluation {'changed' if evaluation_id else 'recorded'}.",
                 f"#evaluation-{evaluation.id}",
             )
-    _expired(form)
     return _form("interop/evaluation_form.html", form, unit, evaluation=evaluation)
 
 
@@ -269,7 +261,6 @@ def pledge_form(code: str, pledge_id: int | None = None):
                 "Pledge changed." if pledge_id else "Pledge registered. Record its documents as milestones.",
                 f"#pledge-{pledge.id}",
             )
-    _expired(form)
     return _form("interop/pledge_form.html", form, unit, pledge=pledge)
 
 
@@ -310,5 +301,4 @@ def milestone_form(code: str, pledge_id: int, milestone_id: int | None = None):
             return _done(
                 unit, "Milestone changed." if milestone_id else "Milestone recorded.", f"#pledge-{pledge.id}"
             )
-    _expired(form)
     return _form("interop/milestone_form.html", form, unit, pledge=pledge, milestone=milestone)

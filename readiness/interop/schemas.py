@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate
@@ -66,6 +67,15 @@ class Step(fields.String):
         return f"{match.group(1)}-{match.group(2)}"
 
 
+class Moment(fields.DateTime):
+    """A moment in UTC; SQLite hands stored ones back without their zone, so it is put back."""
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
+
 # ---- OCC evaluations -------------------------------------------------------------------------
 
 
@@ -93,8 +103,8 @@ class EvaluationSchema(Schema):
     feedback = fields.String(allow_none=True)
     re_evaluation_due = fields.Date(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.DateTime()
-    updated_at = fields.DateTime(allow_none=True)
+    recorded_at = Moment()
+    updated_at = Moment(allow_none=True)
 
 
 class AreaInSchema(Schema):
@@ -195,7 +205,7 @@ class MilestoneSchema(Schema):
     reference = fields.String(allow_none=True)
     remarks = fields.String(allow_none=True)
     recorded_by = fields.String()
-    recorded_at = fields.DateTime()
+    recorded_at = Moment()
 
 
 class PledgeSchema(Schema):
@@ -211,8 +221,8 @@ class PledgeSchema(Schema):
     remarks = fields.String(allow_none=True)
     milestones = fields.List(fields.Nested(MilestoneSchema))
     recorded_by = fields.String()
-    recorded_at = fields.DateTime()
-    updated_at = fields.DateTime(allow_none=True)
+    recorded_at = Moment()
+    updated_at = Moment(allow_none=True)
 
 
 class MilestoneInSchema(Schema):
