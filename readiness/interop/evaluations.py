@@ -28,6 +28,8 @@ _KEY = (Evaluation.unit_id, Evaluation.step, Evaluation.started_on)
 
 def problems(values: dict[str, Any], today: date) -> dict[str, Any]:
     """Return what is wrong with an evaluation's values taken together: field → messages."""
+    if "started_on" not in values:
+        return {}  # nothing to compare with (a form whose start date is wrong)
     found: dict[str, Any] = defaultdict(list)
     started, ended, due = values["started_on"], values["ended_on"], values["re_evaluation_due"]
     if ended < started:
@@ -51,7 +53,8 @@ def problems(values: dict[str, Any], today: date) -> dict[str, Any]:
     return dict(found)
 
 
-def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
+def with_defaults(row: dict[str, Any]) -> dict[str, Any]:
+    """Return a loaded row with the values of the fields it leaves out."""
     # A one-day evaluation needs no end date.
     return {
         "evaluators": [],
@@ -60,7 +63,7 @@ def _with_defaults(row: dict[str, Any]) -> dict[str, Any]:
         "feedback": None,
         "re_evaluation_due": None,
         **row,
-        "ended_on": row.get("ended_on") or row["started_on"],
+        "ended_on": row.get("ended_on") or row.get("started_on"),
     }
 
 
@@ -71,12 +74,18 @@ def _areas(areas: list[dict[str, Any]]) -> list[EvaluationArea]:
     ]
 
 
+def _audited(field: str, value: Any) -> Any:
+    """Return a value as the audit trail keeps it: lists as one readable text."""
+    if field == "evaluators":
+        return "; ".join(value)
+    if field == "areas":
+        return "; ".join(f"{a['area']}: {a['result']}" for a in value)
+    return plain(value)
+
+
 def _changes(values: dict[str, Any]) -> dict[str, Any]:
-    """What the audit trail keeps of an evaluation."""
-    return {
-        **{f: values[f] for f in FIELDS},
-        "areas": [f"{a['area']}: {a['result']}" for a in values["areas"]],
-    }
+    """What the audit trail keeps of a new evaluation."""
+    return {f: _audited(f, values[f]) for f in (*FIELDS, "areas")}
 
 
 def create_evaluations(
@@ -86,7 +95,7 @@ def create_evaluations(
     today = today or local_today()
     errors = RowErrors("evaluations")
     units = units_of(rows, errors, actor)
-    values = [_with_defaults(row) for row in rows]
+    values = [with_defaults(row) for row in rows]
     for index, value in enumerate(values):
         if found := problems(value, today):
             errors.invalid[index].update(found)
@@ -150,13 +159,14 @@ def update_evaluation(
             f"{evaluation.unit.code} already has a {key[0]} evaluation starting {key[1].isoformat()}.",
             {"started_on": ["Already recorded: the same unit, step and start date."]},
         )
-    changes = {f: [plain(before[f]), plain(after[f])] for f in FIELDS if before[f] != after[f]}
-    for field in changes:
+    changes = {
+        f: [_audited(f, before[f]), _audited(f, after[f])]
+        for f in (*FIELDS, "areas")
+        if before[f] != after[f]
+    }
+    for field in changes.keys() - {"areas"}:
         setattr(evaluation, field, after[field])
-    if after["areas"] != before["areas"]:
-        changes["areas"] = [
-            [f"{a['area']}: {a['result']}" for a in x] for x in (before["areas"], after["areas"])
-        ]
+    if "areas" in changes:
         # Old areas go first: a new one may take an old one's name (unique per evaluation).
         for area in list(evaluation.areas):
             db.session.delete(area)

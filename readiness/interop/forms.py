@@ -6,6 +6,7 @@ check them, so a page and the API accept and refuse the same things with the sam
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -115,11 +116,26 @@ def _texts(form: FlaskForm, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def load(schema: Schema, data: dict[str, Any]) -> Any:
-    """Load `data` with an API schema; raise ValidationError with its field messages."""
+def load(
+    schema: Schema,
+    data: dict[str, Any],
+    cross_check: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+) -> Any:
+    """Load `data` with an API schema; raise ValidationError with its field messages.
+
+    `cross_check(valid fields)` returns the service's checks of the fields taken together, so
+    that a form shows every problem at once, not the next one after each correction.
+    """
     # Required fields left empty are missing, not null, so the schema says they are missing.
     required = {f.data_key or name for name, f in schema.load_fields.items() if f.required}
-    return schema.load({k: v for k, v in data.items() if v is not None or k not in required})
+    try:
+        return schema.load({k: v for k, v in data.items() if v is not None or k not in required})
+    except ValidationError as error:
+        messages = error.normalized_messages()
+        if cross_check is not None and isinstance(error.valid_data, dict):
+            for field, found in cross_check(error.valid_data).items():
+                messages.setdefault(field, found)
+        raise ValidationError(messages) from error
 
 
 def show_errors(form: FlaskForm, errors: Any, area_rows: list[int] | None = None, message: str = "") -> None:

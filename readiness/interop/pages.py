@@ -203,7 +203,14 @@ def evaluation_form(code: str, evaluation_id: int | None = None):
     if form.validate_on_submit():
         data, rows = form.payload()
         try:
-            row = load(EvaluationInSchema(), data)
+            row = load(
+                EvaluationInSchema(),
+                data,
+                lambda valid: evaluations.problems(
+                    evaluations.with_defaults({k: v for k, v in valid.items() if k != "areas"}),
+                    engine_rules.today(),
+                ),
+            )
             if evaluation is None:
                 (evaluation,) = evaluations.create_evaluations(
                     [{**row, "unit": unit.code}], user, today=engine_rules.today()
@@ -220,6 +227,10 @@ def evaluation_form(code: str, evaluation_id: int | None = None):
                 f"#evaluation-{evaluation.id}",
             )
     return _form("interop/evaluation_form.html", form, unit, evaluation=evaluation)
+
+
+def _pledge_check(valid: dict[str, Any]) -> dict[str, Any]:
+    return pledges.pledge_problems(valid, engine_rules.today()) if "pledged_on" in valid else {}
 
 
 def _pledge_data(pledge: Pledge) -> dict[str, Any]:
@@ -245,12 +256,12 @@ def pledge_form(code: str, pledge_id: int | None = None):
     if form.validate_on_submit():
         try:
             if pledge is None:
-                row = load(PledgeInSchema(), form.payload())
+                row = load(PledgeInSchema(), form.payload(), _pledge_check)
                 (pledge,) = pledges.create_pledges(
                     [{**row, "unit": unit.code}], user, today=engine_rules.today()
                 )
             else:
-                row = load(PledgeInSchema(exclude=("milestones",)), form.payload())
+                row = load(PledgeInSchema(exclude=("milestones",)), form.payload(), _pledge_check)
                 pledges.update_pledge(pledge, row, user, today=engine_rules.today())
         except (ValidationError, DomainError) as error:
             db.session.rollback()

@@ -168,9 +168,8 @@ def test_patch_changes_only_what_is_sent_and_is_audited(to):
     assert events[0].changes["unit"] == "1BN"
     assert events[1].changes["outcome"] == [None, "interoperable"]
     assert events[1].changes["areas"] == [
-        ["Logistics: interoperable"],
-        ["Logistics: partially_interoperable", "Medical: interoperable"],
-    ]
+        "Logistics: interoperable", "Logistics: partially_interoperable; Medical: interoperable"]
+    assert events[0].changes["evaluators"] == "Maj A"
 
 
 def test_moving_an_evaluation_onto_another_of_the_same_step_and_day_is_409(to):

@@ -153,8 +153,9 @@ def test_errors_stand_beside_their_fields_and_the_input_is_kept(browser):
     )
     assert resp.status_code == 422
     html = unescape(resp.get_data(as_text=True))
-    # The empty area result is named on its row (the dates are checked once the input is well-formed).
+    # Every problem at once: the empty area result on its row, and the dates beside theirs.
     assert 'id="areas-0-result-error">Missing: give one of interoperable' in html
+    assert f'id="ended_on-error">{day(-7)} is before started_on ({day(-5)}).' in html
     assert "Maj Ülvi Quliyev" in html
     assert "Kept as typed" in html
     assert 'value="Logistics"' in html
