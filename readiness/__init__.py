@@ -38,6 +38,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # A random key for this process only: sessions end when it does.
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
+    interop.init_app(app)  # checks configuration only: before any extension is bound
     db.init_app(app)
     migrate.init_app(app, db, directory=str(_root() / "migrations"), render_as_batch=True,
                      compare_type=True)
@@ -48,7 +49,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     _register_models()
     auth.init_app(app)
     engine.init_app(app)
-    interop.init_app(app)
     _register_blueprints(app)
     web.init_app(app)
     return app
