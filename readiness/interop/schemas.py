@@ -144,26 +144,35 @@ class EvaluationInSchema(Schema):
     )
 
 
-def _split(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"[;\n]", text) if part.strip()]
+class _CellList(fields.Field):
+    """A list written in one CSV cell, its items separated by ';'.
+
+    A plain Field, not a String: the CSV import's field-wise loader (readiness.imports) shares
+    the result of a String between rows with the same text, and a list must not be shared.
+    """
+
+    def _items(self, value: Any) -> list[str]:
+        if not isinstance(value, str):
+            raise ValidationError("Not a valid string.")
+        return [part.strip() for part in re.split(r"[;\n]", value) if part.strip()]
 
 
-class NameList(fields.String):
+class NameList(_CellList):
     """Names in one CSV cell, separated by ';'."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
-        names = _split(super()._deserialize(value, attr, data, **kwargs))
+        names = self._items(value)
         if too_long := [n for n in names if len(n) > 120]:
             raise ValidationError(f"Name longer than 120 characters: {too_long[0][:40]!r}….")
         return names
 
 
-class AreaList(fields.String):
+class AreaList(_CellList):
     """Areas in one CSV cell: 'Command and control: interoperable; Logistics: partially interoperable'."""
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> Any:
         areas, problems = [], []
-        for part in _split(super()._deserialize(value, attr, data, **kwargs)):
+        for part in self._items(value):
             name, sep, result = part.rpartition(":")
             if not sep or not name.strip():
                 problems.append(f"{part!r}: write 'area: result', e.g. 'Logistics: interoperable'")
