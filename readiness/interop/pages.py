@@ -97,7 +97,7 @@ def index():
     has_records = or_(
         exists().where(Evaluation.unit_id == Unit.id), exists().where(Pledge.unit_id == Unit.id)
     )
-    stmt = select(Unit).where(unit_path_filter(user, Unit.path), has_records).order_by(Unit.path)
+    stmt = select(Unit).where(unit_path_filter(user, Unit.path), has_records).order_by(Unit.code)
     total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, min(request.args.get("page", 1, type=int), -(-total // PER_PAGE) or 1))
     units = list(db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))

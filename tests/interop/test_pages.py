@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from readiness.extensions import db
 from readiness.interop.models import Evaluation, Milestone, Pledge
-from tests.interop.conftest import day, evaluate, milestones, pledge, status
+from tests.interop.conftest import day, evaluate, iso, milestones, pledge, status
 from tests.workspace.conftest import text
 
 DOCS = ("note_verbale", "table_of_organisation", "major_equipment", "self_sustainment")
@@ -267,3 +267,21 @@ def test_readers_may_not_use_the_forms_and_others_units_are_not_found(browser, a
     )
     assert _count(Pledge) == 1
     assert "Interoperability" in text(browser("viewer").get("/interop/"))
+
+
+def test_the_units_list_pages_by_a_hundred(browser, force):
+    from readiness.interop.evaluations import create_evaluations
+    from readiness.units.services import create_units
+
+    codes = [f"PL{n:03}" for n in range(101)]
+    rows = [{"code": c, "name": f"Platoon {c}", "parent": "2BN", "kind": "platoon"} for c in codes]
+    create_units(rows, None)
+    create_evaluations([{"unit": c, "step": "SEL-1", "started_on": iso(-3)} for c in codes], None)
+    db.session.commit()
+    admin = browser("admin")
+    first = admin.get("/interop/").get_data(as_text=True)
+    assert first.count('<tr data-unit="') == 100
+    assert "Page 1 of 2" in first
+    assert 'href="/interop/?page=2"' in first
+    second = admin.get("/interop/?page=2").get_data(as_text=True)
+    assert re.findall(r'<tr data-unit="([^"]+)"', second) == ["PL100"]
