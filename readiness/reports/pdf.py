@@ -30,9 +30,10 @@ import gc
 import mimetypes
 import multiprocessing
 import os
+import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -299,13 +300,39 @@ def in_workers(func: Callable[[Job], Result], jobs: Iterable[Job], workers: int)
     """Run `func` on every job in up to `workers` worker processes; return the results in order.
 
     The workers (see worker_context) start for this call and end with it: nothing stays in
-    a web worker but the fork server. Jobs are handed out as they are produced, so the
-    caller's work on the next job overlaps the workers' rendering. An exception in a worker
-    cancels the jobs not started and is raised here.
+    a web worker but the fork server. Jobs are handed to the workers as this thread
+    produces them, so its work on the next job overlaps their rendering; a helper thread
+    submits them, because starting a worker blocks the submitter (the first time for the
+    fork server's start, about a second) and this thread keeps producing meanwhile. An
+    exception in a worker cancels the jobs not started and is raised here.
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())
+    handoff: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    futures: list[Future[Result]] = []
+    refused: list[BaseException] = []
+
+    def submit_all() -> None:
+        while (job := handoff.get()) is not _NO_MORE_JOBS:
+            if not refused:
+                try:
+                    futures.append(pool.submit(func, job))
+                except BaseException as exc:  # a broken pool: said in the caller's thread
+                    refused.append(exc)
+
+    submitter = threading.Thread(target=submit_all, name="pdf-workers-submit", daemon=True)
+    submitter.start()
     try:
-        results = list(pool.map(func, jobs))
+        try:
+            for job in jobs:
+                handoff.put(job)
+                if refused:
+                    break
+        finally:
+            handoff.put(_NO_MORE_JOBS)
+            submitter.join()
+        if refused:
+            raise refused[0]
+        results = [future.result() for future in futures]
     except BrokenProcessPool as exc:
         pool.shutdown(wait=True, cancel_futures=True)
         raise PdfRenderError(f"A PDF worker process ended abruptly ({exc}); rendering abandoned.") from exc
@@ -314,3 +341,6 @@ def in_workers(func: Callable[[Job], Result], jobs: Iterable[Job], workers: int)
         raise
     pool.shutdown(wait=True)
     return results
+
+
+_NO_MORE_JOBS = object()

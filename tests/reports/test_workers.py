@@ -115,6 +115,15 @@ def test_a_batch_whose_template_asks_for_a_file_stores_nothing(app, force, pools
     assert _stored() == 0
 
 
+def test_a_job_that_cannot_be_built_stops_the_workers_and_is_raised(app):
+    def jobs():
+        yield 1
+        raise ValueError("row 2: no such course")
+
+    with pytest.raises(ValueError, match="row 2: no such course"):
+        pdf.in_workers(_parent_pid, jobs(), 2)
+
+
 def test_a_worker_that_dies_is_an_error_not_a_hang(app):
     with pytest.raises(pdf.PdfRenderError, match="ended abruptly"):
         pdf.in_workers(_die, [1, 2], 2)
