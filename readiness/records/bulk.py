@@ -9,13 +9,14 @@ makes SQLite scan the whole index for every chunk.
 from __future__ import annotations
 
 import itertools
-import json
+import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import orjson
 from flask import current_app
 from sqlalchemy import (
     JSON,
@@ -51,9 +52,12 @@ def local_today() -> date:
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
     raise TypeError(f"Cannot send {type(value).__name__} as a key.")
+
+
+def _json(keys: list[Key]) -> str:
+    """Return `keys` as a JSON array of arrays (dates as ISO text, as SQLite stores them)."""
+    return orjson.dumps(keys, default=_json_default).decode()
 
 
 def key_table(keys: Iterable[Key], columns: Sequence[Any]) -> tuple[FromClause, list[ColumnElement[Any]]]:
@@ -62,12 +66,12 @@ def key_table(keys: Iterable[Key], columns: Sequence[Any]) -> tuple[FromClause, 
     if db.engine.dialect.name == "postgresql":
         if len(keys) >= BULK_FROM:
             return _temporary_table(keys, columns)
-        payload = json.dumps(keys, default=_json_default)
+        payload = _json(keys)
         table = func.json_array_elements(cast(literal(payload, Text()), JSON)).table_valued(
             "value", name="wanted")
         return table, [cast(table.c.value.op("->>")(literal_column(str(i))), c.type)
                        for i, c in enumerate(columns)]
-    table = func.json_each(json.dumps(keys, default=_json_default)).table_valued("value", name="wanted")
+    table = func.json_each(_json(keys)).table_valued("value", name="wanted")
     # SQLite keeps dates as ISO text, so the JSON strings compare equal to the stored values.
     return table, [func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))]
 
@@ -115,11 +119,52 @@ def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
         # type processors SQLAlchemy would use.
         compiled = table.insert().compile(dialect=connection.dialect, column_keys=names)
         order = list(compiled.positiontup or names)
-        convert = [(n, table.c[n].type.bind_processor(connection.dialect)) for n in order]
-        rows = [tuple(f(row[n]) if f else row[n] for n, f in convert) for row in values]
-        connection.exec_driver_sql(str(compiled), rows)
+        columns = [_converted([row[n] for row in values], _driver_form(table.c[n].type, connection.dialect))
+                   for n in order]
+        connection.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
     else:
         connection.execute(table.insert(), values)
+
+
+def _driver_form(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
+    """Return what turns a value of `type_` into what the driver stores, or None to pass it as is.
+
+    SQLAlchemy's processor, then on SQLite the driver's own adapter (dates and timestamps
+    as ISO text), so a value repeated in every row is adapted once, not per row.
+    """
+    process = type_.bind_processor(dialect)
+    if dialect.name != "sqlite":
+        return process
+
+    def adapted(value: Any) -> Any:
+        value = process(value) if process else value
+        adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
+        return adapt(value) if adapt else value
+    return adapted
+
+
+def _converted(column: list[Any], process: Callable[[Any], Any] | None) -> list[Any]:
+    """Return a column's values as the driver takes them, each distinct value converted once.
+
+    A long list repeats few dates and one timestamp: converting each once halves the cost.
+    Only values whose equality means the same text are shared (not 1.0 and Decimal("1.00")).
+    """
+    if process is None:
+        return column
+    done: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in column:
+        kind = type(value)
+        if kind not in _SHARED:
+            out.append(process(value))
+        elif (kind, value) in done:
+            out.append(done[kind, value])
+        else:
+            out.append(done.setdefault((kind, value), process(value)))
+    return out
+
+
+_SHARED = frozenset({date, datetime, str, int, bool, type(None)})
 
 
 def existing_keys(columns: Sequence[Any], keys: Iterable[Key]) -> set[Key]:
