@@ -119,12 +119,22 @@ def fold_completions(added: Iterable[tuple[int, int, date, date | None]]) -> Non
     people (tests prove it), for a fraction of the work: an import adds many records to
     few requirements of each person. Several new records of one course go in rounds.
     """
-    per_pair: dict[tuple[int, int], list[tuple[date, date]]] = {}
+    # Mostly one new record per (person, course): the first round takes the earliest of each
+    # pair, later rounds only the pairs with more.
+    first: dict[tuple[int, int], tuple[int, int, date, date]] = {}
+    more: dict[tuple[int, int], list[tuple[date, date]]] = {}
     for person_id, course_id, completed_on, expiry in added:
-        per_pair.setdefault((person_id, course_id), []).append((completed_on, expiry or FOREVER))
-    rounds = max((len(records) for records in per_pair.values()), default=0)
-    for n in range(rounds):
-        _fold_round([(p, c, *sorted(records)[n]) for (p, c), records in per_pair.items() if len(records) > n])
+        record = (person_id, course_id, completed_on, expiry or FOREVER)
+        earlier = first.setdefault((person_id, course_id), record)
+        if earlier is not record:
+            more.setdefault((person_id, course_id), [earlier[2:]]).append(record[2:])
+    for pair, records in more.items():
+        records.sort()
+        first[pair] = (*pair, *records[0])
+    if first:
+        _fold_round(list(first.values()))
+    for n in range(1, max(map(len, more.values()), default=1)):
+        _fold_round([(p, c, *records[n]) for (p, c), records in more.items() if len(records) > n])
 
 
 def _fold_round(keys: list[tuple[int, int, date, date]]) -> None:

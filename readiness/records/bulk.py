@@ -107,23 +107,30 @@ def matching(columns: Sequence[Any], keys: Iterable[Key], *entities: Any) -> Sel
 
 def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
     """Insert `values` (dicts with the same keys) into `table` in one statement."""
-    if not values:
+    if values:
+        insert_columns(table, {name: [row[name] for row in values] for name in values[0]})
+
+
+def insert_columns(table: Table, columns: dict[str, list[Any]]) -> None:
+    """Insert rows given as equally long lists of values by column name, in one statement."""
+    names = list(columns)
+    count = len(columns[names[0]]) if names else 0
+    if not count:
         return
     connection = db.session.connection()
-    names = list(values[0])
-    if connection.dialect.name == "postgresql" and len(values) >= BULK_FROM:
-        copy_rows(connection, table, names, ([row[n] for n in names] for row in values))
-    elif len(values) >= BULK_FROM:
+    if connection.dialect.name == "postgresql" and count >= BULK_FROM:
+        copy_rows(connection, table, names, zip(*(columns[n] for n in names), strict=True))
+    elif count >= BULK_FROM:
         # SQLAlchemy prepares each row's parameters in Python; for long lists that costs a
         # quarter of the insert, so the driver gets them ready-made, converted by the same
         # type processors SQLAlchemy would use.
         compiled = table.insert().compile(dialect=connection.dialect, column_keys=names)
         order = list(compiled.positiontup or names)
-        columns = [_converted([row[n] for row in values], _driver_form(table.c[n].type, connection.dialect))
-                   for n in order]
-        connection.exec_driver_sql(str(compiled), list(zip(*columns, strict=True)))
+        converted = [_converted(columns[n], _driver_form(table.c[n].type, connection.dialect)) for n in order]
+        connection.exec_driver_sql(str(compiled), list(zip(*converted, strict=True)))
     else:
-        connection.execute(table.insert(), values)
+        connection.execute(table.insert(), [dict(zip(names, row, strict=True))
+                                            for row in zip(*(columns[n] for n in names), strict=True)])
 
 
 def _driver_form(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:

@@ -25,10 +25,12 @@ from readiness.personnel.models import Person
 from readiness.records import codes
 from readiness.records.bulk import (
     BULK_FROM,
+    Key,
     Recorded,
     RowErrors,
     by_code,
     existing_keys,
+    insert_columns,
     insert_rows,
     local_today,
     people_by_service_number,
@@ -113,6 +115,16 @@ def _by_person(values: dict[str, Any]) -> tuple[Any, ...]:
             values.get("completed_on") or values.get("assessed_on"))
 
 
+def _insert_columns(model: type[Completion], columns: dict[str, list[Any]], order: Sequence[Any],
+                    key_columns: Sequence[Any], keys: list[Key]) -> Recorded:
+    """Insert rows given column by column, in the order of `order` when long (see `_insert`)."""
+    if len(keys) >= BULK_FROM:
+        positions = sorted(range(len(keys)), key=order.__getitem__)
+        columns = {name: [values[i] for i in positions] for name, values in columns.items()}
+    insert_columns(model.__table__, columns)
+    return Recorded(model, key_columns, keys)
+
+
 def _expiry() -> Callable[[date, int | None], date | None]:
     """Return `expires_on`, remembering its answers: a long list repeats few (date, validity) pairs."""
     return functools.cache(expires_on)
@@ -142,26 +154,28 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
     _check_duplicates(keys, _COMPLETION_KEY, errors, ("completed_on", "course"))
     errors.raise_any()
 
-    now, by, expiry = utcnow(), _actor_name(actor), _expiry()
-    values = [
-        {"person_id": person_id, "course_id": course_id, "completed_on": completed_on,
-         "expires_on": expiry(completed_on, courses[row["course"]][2]), "score": row.get("score"),
-         "verification_code": code, "revoked": False, "recorded_by": by, "recorded_at": now}
-        for row, (person_id, course_id, completed_on), code
-        in zip(rows, keys, _fresh_codes(len(rows)), strict=True)  # type: ignore[misc]
-    ]
-    created = _insert(Completion, values, [Completion.verification_code])
+    # Column by column: for a long list, building a dict per row cost more than writing it.
+    count, expiry, validity = len(rows), _expiry(), {code: entry[2] for code, entry in courses.items()}
+    person_ids, course_ids, completed = ([list(column) for column in zip(*keys, strict=True)]  # type: ignore[misc]
+                                         if keys else ([], [], []))
+    expiries = [expiry(on, validity[row["course"]]) for row, on in zip(rows, completed, strict=True)]
+    scores = [row.get("score") for row in rows]
+    codes_ = _fresh_codes(count)
+    created = _insert_columns(Completion, {
+        "person_id": person_ids, "course_id": course_ids, "completed_on": completed, "expires_on": expiries,
+        "score": scores, "verification_code": codes_, "revoked": [False] * count,
+        "recorded_by": [_actor_name(actor)] * count, "recorded_at": [utcnow()] * count,
+    }, keys, [Completion.verification_code], [(code,) for code in codes_])
     # Audited by verification code: the completion's natural key, printed on its certificate.
     audit.record_many(actor, "create", "completion", [
-        (v["verification_code"], {"service_number": row["service_number"], "course": row["course"],
-                                  "completed_on": v["completed_on"], "score": v["score"]})
-        for v, row in zip(values, rows, strict=True)
+        (code, {"service_number": row["service_number"], "course": row["course"], "completed_on": on,
+                "score": score})
+        for code, row, on, score in zip(codes_, rows, completed, scores, strict=True)
     ])
     db.session.flush()
     # What was added, so the engine can fold it into its facts rather than recompute them.
-    records_changed.send(person_ids={k[0] for k in keys if k is not None},
-                         added_completions=[(v["person_id"], v["course_id"], v["completed_on"],
-                                             v["expires_on"]) for v in values])
+    added = list(zip(person_ids, course_ids, completed, expiries, strict=True))
+    records_changed.send(person_ids=set(person_ids), added_completions=added)
     return created
 
 
