@@ -246,33 +246,43 @@ def _requirement_statements() -> tuple[Select[Any], Select[Any]]:
 
 @dataclass(frozen=True)
 class PersonStatus:
-    """A requirement that applies to a person, and its status on the date."""
+    """A requirement that applies to a person, its status on the date, and what it asks for."""
 
     requirement_id: int
     status: str
     expires_on: date | None
+    target: str
 
 
 def person_statuses(person: Person, on: date, source: Source) -> list[PersonStatus]:
     """Return the status on `on` of every requirement that applies to `person`, by requirement id."""
     rows = db.session.execute(_person_statement(source), {"person_id": person.id, **_day(on)})
-    return sorted((PersonStatus(rid, name, rules.shown_expiry(exp)) for rid, name, exp in rows),
-                  key=lambda s: s.requirement_id)
+    return sorted((PersonStatus(rid, status, rules.shown_expiry(exp), target_name(*asked))
+                   for rid, status, exp, *asked in rows), key=lambda s: s.requirement_id)
 
 
 @cache
 def _person_statement(source: Source) -> Select[Any]:
+    # What each requirement asks for comes in the same statement: one round trip per person.
+    st = _person_standing(source).subquery("statuses")
+    return (select(st.c.requirement_id, st.c.status, st.c.expires_on, *_TARGET_COLUMNS)
+            .join_from(st, Requirement, Requirement.id == st.c.requirement_id)
+            .outerjoin(Course, Course.id == Requirement.course_id)
+            .outerjoin(Standard, Standard.id == Requirement.standard_id))
+
+
+def _person_standing(source: Source) -> Select[Any]:
     person_id = bindparam("person_id")
     if source is Source.FACTS:
         f = RequirementFact
-        return select(f.requirement_id, _status(f.below, f.expires_on), f.expires_on).where(
+        return select(f.requirement_id, _status(f.below, f.expires_on).label("status"), f.expires_on).where(
             f.person_id == person_id)
     if source is Source.PLAIN:
         standing = rules.standing(rules.applicable_pairs(lambda column: column == person_id), ON)
     else:
         standing = rules.standing_from_facts(RequirementFact.person_id == person_id, ON)
     st = standing.subquery("standing")
-    return select(st.c.requirement_id, _status(st.c.below, st.c.expires_on), st.c.expires_on)
+    return select(st.c.requirement_id, _status(st.c.below, st.c.expires_on).label("status"), st.c.expires_on)
 
 
 # ---- the forecast ----------------------------------------------------------------------------
@@ -318,21 +328,25 @@ def _authorized_statement() -> Select[Any]:
 
 # ---- labels ---------------------------------------------------------------------------------
 
+_TARGET_COLUMNS = (Course.code, Standard.code.label("standard_code"), Standard.scale, Requirement.min_level)
+
+
 def targets(requirement_ids: set[int]) -> dict[int, str]:
     """Return what each requirement asks for: a course code, or a standard code and minimum."""
     if not requirement_ids:
         return {}
     rows = db.session.execute(
-        select(Requirement.id, Course.code, Standard.code, Standard.scale, Requirement.min_level)
+        select(Requirement.id, *_TARGET_COLUMNS)
         .outerjoin(Course, Course.id == Requirement.course_id)
         .outerjoin(Standard, Standard.id == Requirement.standard_id)
         .where(Requirement.id.in_(requirement_ids)))
-    out = {}
-    for rid, course, standard, scale, minimum in rows:
-        if course is not None:
-            out[rid] = course
-        elif minimum and scale == "slp":
-            out[rid] = f"{standard} {slp.display(minimum)}"
-        else:
-            out[rid] = f"{standard} {minimum}" if minimum else standard
-    return out
+    return {rid: target_name(*asked) for rid, *asked in rows}
+
+
+def target_name(course: str | None, standard: str | None, scale: str | None, minimum: str | None) -> str:
+    """Return what a requirement asks for, from its course, or its standard, scale and minimum."""
+    if course is not None:
+        return course
+    if minimum and scale == "slp":
+        return f"{standard} {slp.display(minimum)}"
+    return f"{standard} {minimum}" if minimum else str(standard)

@@ -127,11 +127,10 @@ def reasons(code: str, level: str | None, p: rules.Band, t: rules.Band, counts: 
 def person_readiness(person: Person, on: date, *, plain: bool = False) -> dict[str, Any]:
     """Return the status on `on` of every requirement that applies to `person` (rules 3–7)."""
     statuses = queries.person_statuses(person, on, queries.source_for(on, plain))
-    names = queries.targets({s.requirement_id for s in statuses})
     return {
         "service_number": person.service_number, "as_of": on,
         "qualified": all(s.status in rules.GOOD for s in statuses),
-        "requirements": [{"id": s.requirement_id, "target": names[s.requirement_id],
+        "requirements": [{"id": s.requirement_id, "target": s.target,
                           "status": s.status, "expires_on": s.expires_on} for s in statuses],
     }
 
