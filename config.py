@@ -90,6 +90,9 @@ class Config:
     # most 4; 1 renders everything in the calling process. Fewer certificates than
     # CERTIFICATE_PARALLEL_MIN stay in the calling process: starting the workers costs
     # about 1.3 s of CPU, and below some 50 certificates it does not pay on two cores.
+    # Unless it is 1, a process's first certificate starts the workers' fork server in the
+    # background (about a second of CPU and some 130 MB, once per process), so that its
+    # first batch from nothing does not wait for it.
     CERTIFICATE_WORKERS: int | None = None
     CERTIFICATE_PARALLEL_MIN = 50
     # The `certificates` job (every 5 minutes, at 2, 7, 12 … past the hour, apart from the

@@ -143,12 +143,17 @@ def render_certificates(datas: Sequence[CertificateData]) -> list[bytes]:
     tests hold to it). From CERTIFICATE_PARALLEL_MIN certificates on, the chunks are
     rendered by CERTIFICATE_WORKERS processes (see pdf.in_workers), the same
     bytes in about half the time on two cores; fewer stay in this process, where a
-    single certificate does not pay for starting a pool.
+    single certificate does not pay for starting a pool. Where workers may render, the
+    first call starts their fork server ahead (pdf.start_fork_server), so that a batch
+    from nothing in a process that has rendered before does not wait for it.
     """
     for data in datas:
         check_printable(data)
     config = current_app.config
-    workers = min(pdf.worker_count(config.get("CERTIFICATE_WORKERS"), "CERTIFICATE_WORKERS"), len(datas))
+    allowed = pdf.worker_count(config.get("CERTIFICATE_WORKERS"), "CERTIFICATE_WORKERS")
+    if allowed > 1:
+        pdf.start_fork_server()
+    workers = min(allowed, len(datas))
     threshold = config.get("CERTIFICATE_PARALLEL_MIN")
     if isinstance(threshold, bool) or not isinstance(threshold, int) or threshold < 1:
         raise ValueError("CERTIFICATE_PARALLEL_MIN must be a whole number of certificates, at least 1; "

@@ -20,7 +20,10 @@ HTML, stylesheet paths, static folder, page metadata) to PDF bytes, so the calle
 the jobs and stores the results in its own transaction. The workers start
 from a fork server (never forked from the caller: a fork would copy its database
 connections, locks and threads) and render with the same fetcher as here, so the same
-URLs are refused.
+URLs are refused. The fork server starts with a process's first certificate
+(`start_fork_server`), not with its first batch, and loads the fonts before it forks
+any worker (`load_for_workers`): a batch from nothing waits neither for its start (about
+a second) nor for each worker's fonts.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -141,7 +145,7 @@ _renderers_lock = threading.Lock()
 
 def renderer(static_folder: str | None = None) -> Renderer:
     """Return the renderer of the app's static folder, creating it on first use."""
-    folder = str(static_folder or current_app.static_folder)
+    folder = os.path.realpath(static_folder or current_app.static_folder or "")
     with _renderers_lock:
         if folder not in _renderers:
             fetcher = AppUrlFetcher(folder)
@@ -149,6 +153,30 @@ def renderer(static_folder: str | None = None) -> Renderer:
             css = CSS(string=fonts.font_face_css(), font_config=config, url_fetcher=fetcher)
             _renderers[folder] = Renderer(folder, fetcher, config, css)
         return _renderers[folder]
+
+
+#: The app's own folders (create_app's static folder and templates/pdf), found without an
+#: app: the workers' fork server loads their fonts and stylesheets before any app exists.
+APP_STATIC_FOLDER = os.path.realpath(Path(__file__).parents[2] / "static")
+APP_STYLESHEETS = Path(__file__).parents[2].resolve() / "templates" / "pdf"
+
+
+def load_for_workers() -> None:
+    """Load the fonts and stylesheets of the app's folders, and lay out and write a page with each face.
+
+    Run by the workers' fork server (readiness.reports.pdf_workers) before it forks any
+    worker: each worker inherits them instead of loading its own (about 0.1 s of CPU
+    each, and a temporary folder of fonts that a worker, which ends without running
+    finalizers, would leave behind). The fork server stays one thread: nothing here
+    starts one, so forking it is safe.
+    """
+    sheets = sorted(str(path) for path in APP_STYLESHEETS.glob("*.css"))
+    lines = "".join(
+        f'<p style="font-family: {fonts.family_css(stack)}; font-weight: {weight}; font-style: {style}">'
+        "Aa Əə Şş Ğğ Жж ქართული 0123 ·—№</p>"
+        for stack in fonts.STACKS for weight in ("normal", "bold") for style in ("normal", "italic"))
+    write_pages(PagesJob(f"<html><body>{lines}</body></html>", tuple(sheets), APP_STATIC_FOLDER,
+                         (PageMeta("Fonts", "Fonts loaded for the PDF workers"),)))
 
 
 def stylesheet_path(name: str) -> Path:
@@ -280,20 +308,33 @@ def worker_context() -> multiprocessing.context.BaseContext:
     """Return how worker processes start: from a fork server with this module loaded, else spawned.
 
     Never a plain fork of the caller, which may hold database connections, locks and
-    threads (a web worker does). The fork server is a fresh interpreter started on first
-    use, with this module (WeasyPrint included) imported once: each worker forked from it
-    starts in milliseconds instead of importing for about a second. It holds no app, no
-    connection and no fonts (each worker loads its own), and it lasts as long as the
-    calling process.
+    threads (a web worker does). The fork server is a fresh interpreter started ahead
+    (start_fork_server) or on first use, with this module (WeasyPrint included) imported
+    and the app's fonts and stylesheets loaded once (readiness.reports.pdf_workers): each
+    worker forked from it starts in milliseconds with them, instead of importing for about
+    a second and loading its own. It holds no app and no connection, and it lasts as long
+    as the calling process (its fonts' temporary folder goes with it).
     """
     if "forkserver" not in multiprocessing.get_all_start_methods():
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    # Read only when the server starts (a server started before just leaves the imports to
-    # each worker). "__main__" is the default's: the caller's main script, which every
-    # worker imports as multiprocessing does, is then imported once too.
-    context.set_forkserver_preload(["__main__", __name__])
+    # Read only when the server starts (a server started before just leaves the imports and
+    # the fonts to each worker). "__main__" is the default's: the caller's main script,
+    # which every worker imports as multiprocessing does, is then imported once too.
+    context.set_forkserver_preload(["__main__", __name__, f"{__package__}.pdf_workers"])
     return context
+
+
+def start_fork_server() -> None:
+    """Start the workers' fork server now, without waiting for it (nothing if it runs already).
+
+    A process that may render in workers calls this on its first certificate: the fork
+    server imports WeasyPrint in its own process (about a second of CPU) while this one
+    goes on, so that a later batch from nothing finds it up instead of waiting for it.
+    Without a fork server on this platform (workers are spawned), nothing starts.
+    """
+    if worker_context().get_start_method() == "forkserver":
+        forkserver.ensure_running()
 
 
 def in_workers(func: Callable[[Job], Result], jobs: Iterable[Job], workers: int) -> list[Result]:
@@ -302,8 +343,9 @@ def in_workers(func: Callable[[Job], Result], jobs: Iterable[Job], workers: int)
     The workers (see worker_context) start for this call and end with it: nothing stays in
     a web worker but the fork server. Jobs are handed to the workers as this thread
     produces them, so its work on the next job overlaps their rendering; a helper thread
-    submits them, because starting a worker blocks the submitter (the first time for the
-    fork server's start, about a second) and this thread keeps producing meanwhile. An
+    submits them, because starting a worker blocks the submitter (for the fork server's
+    start, about a second, if it was not started ahead) and this thread keeps producing
+    meanwhile. An
     exception in a worker cancels the jobs not started and is raised here.
     """
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=worker_context())

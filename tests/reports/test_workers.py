@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import zipfile
+from multiprocessing import forkserver
 
 import pytest
 from sqlalchemy import func, select
@@ -24,6 +25,22 @@ def _parent_pid(_: object) -> tuple[int, int]:
 
 def _die(_: object) -> None:
     os._exit(3)
+
+
+def _inherited(_: object) -> tuple[int, list[str], str, int]:
+    """What a worker found loaded before its first job: the fonts' folder and parsed stylesheets."""
+    loaded = dict(pdf._renderers)
+    r = loaded.get(pdf.APP_STATIC_FOLDER)
+    return (os.getppid(), list(loaded), str(r.font_config._folder) if r else "",
+            len(r.sheets) if r else 0)
+
+
+def _stop_fork_server() -> None:
+    forkserver._forkserver._stop()  # private, as in the stdlib's own tests
+
+
+def _fork_server_pid() -> int | None:
+    return forkserver._forkserver._forkserver_pid
 
 
 @pytest.fixture
@@ -171,3 +188,47 @@ def test_chunks_give_every_worker_an_even_share(count, workers, size):
     chunks = -(-count // size)
     assert size <= certificates.CHUNK
     assert chunks % workers == 0 or count < workers
+
+
+def test_the_first_certificate_starts_the_fork_server_ahead_and_a_batch_then_gives_the_same_bytes(
+        app, force, pools):
+    _stop_fork_server()
+    completions = list(db.session.scalars(select(Completion).order_by(Completion.id)))
+    on = today()
+    datas = [certificates.certificate_data(c, c.verification_code, on) for c in completions]
+    app.config["CERTIFICATE_WORKERS"] = 1  # never renders in workers: starts nothing
+    alone = [certificates.render_certificate(d) for d in datas]
+    assert _fork_server_pid() is None
+    app.config["CERTIFICATE_WORKERS"] = 2
+    assert certificates.render_certificate(datas[0]) == alone[0]  # rendered here, the server started
+    server = _fork_server_pid()
+    assert server is not None
+    assert os.waitpid(server, os.WNOHANG) == (0, 0)  # running, not waited for
+    assert pools == []
+    assert certificates.render_certificates(datas) == alone  # in workers forked from that server
+    assert pools == [(2, 2)]
+    assert _fork_server_pid() == server
+    assert {parent for parent, *_ in pdf.in_workers(_inherited, range(2), 2)} == {server}
+
+
+def test_workers_inherit_the_fonts_and_stylesheets_the_fork_server_loaded(app):
+    _stop_fork_server()
+    pdf.start_fork_server()
+    first = pdf.in_workers(_inherited, range(4), 2)
+    second = pdf.in_workers(_inherited, range(2), 2)
+    folders = {folder for _, _, folder, _ in first + second}
+    # One fonts folder, the server's, for every worker of every pool: none loads (and
+    # leaves behind, as workers end without finalizers) its own.
+    assert len(folders) == 1
+    assert folders != {""}
+    assert all(loaded == [pdf.APP_STATIC_FOLDER] and sheets >= 2 for _, loaded, _, sheets in first + second)
+    server = _fork_server_pid()
+    assert os.listdir(f"/proc/{server}/task") == [str(server)]  # one thread: safe to fork
+    _stop_fork_server()  # its fonts folder goes with it
+    assert not os.path.exists(folders.pop())
+
+
+def test_the_fork_server_knows_the_apps_folders_without_an_app(app):
+    assert os.path.realpath(app.static_folder) == pdf.APP_STATIC_FOLDER
+    assert pdf.APP_STYLESHEETS.resolve() == pdf.stylesheet_path("certificate.css").parent
+    assert pdf.renderer() is pdf.renderer(pdf.APP_STATIC_FOLDER)  # one renderer, however the folder is spelt
