@@ -32,7 +32,7 @@ lint: $(STAMP)
 test: lint
 	@command -v chromium >/dev/null || echo "note: no chromium here: the browser tests will be skipped (apt-get install chromium)"
 	@echo "== SQLite"
-	$(BIN)/python -m pytest -q -rs
+	env -u TEST_DATABASE_URL $(BIN)/python -m pytest -q -rs
 	@if [ -n "$$TEST_DATABASE_URL" ]; then \
 	  echo "== PostgreSQL: $$TEST_DATABASE_URL"; \
 	  $(BIN)/python -m pytest -q -rs; \
