@@ -105,12 +105,6 @@ def matching(columns: Sequence[Any], keys: Iterable[Key], *entities: Any) -> Sel
             .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
 
 
-def insert_rows(table: Table, values: list[dict[str, Any]]) -> None:
-    """Insert `values` (dicts with the same keys) into `table` in one statement."""
-    if values:
-        insert_columns(table, {name: [row[name] for row in values] for name in values[0]})
-
-
 def insert_columns(table: Table, columns: dict[str, list[Any]]) -> None:
     """Insert rows given as equally long lists of values by column name, in one statement."""
     names = list(columns)
@@ -136,17 +130,20 @@ def insert_columns(table: Table, columns: dict[str, list[Any]]) -> None:
 def _driver_form(type_: Any, dialect: Any) -> Callable[[Any], Any] | None:
     """Return what turns a value of `type_` into what the driver stores, or None to pass it as is.
 
-    SQLAlchemy's processor, then on SQLite the driver's own adapter (dates and timestamps
-    as ISO text), so a value repeated in every row is adapted once, not per row.
+    SQLAlchemy's processor; on SQLite, for dates and timestamps (which SQLAlchemy leaves to
+    the driver), the driver's own adapter, so that a value repeated in every row is adapted
+    once, not per row.
     """
     process = type_.bind_processor(dialect)
-    if dialect.name != "sqlite":
+    try:
+        adapt = sqlite3.adapters.get((type_.python_type, sqlite3.PrepareProtocol))
+    except NotImplementedError:
+        adapt = None
+    if dialect.name != "sqlite" or process is not None or adapt is None:
         return process
 
     def adapted(value: Any) -> Any:
-        value = process(value) if process else value
-        adapt = sqlite3.adapters.get((type(value), sqlite3.PrepareProtocol))
-        return adapt(value) if adapt else value
+        return adapt(value) if type(value) is type_.python_type else value
     return adapted
 
 

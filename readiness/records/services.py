@@ -31,7 +31,6 @@ from readiness.records.bulk import (
     by_code,
     existing_keys,
     insert_columns,
-    insert_rows,
     local_today,
     people_by_service_number,
 )
@@ -98,31 +97,28 @@ def _check_duplicates(keys: list[tuple[int, int, date] | None], columns: Sequenc
             f"Already recorded for this person, {other} and date.")
 
 
-def _insert(model: type[Completion] | type[Attainment], values: list[dict[str, Any]],
-            key_columns: Sequence[Any]) -> Recorded:
-    """Insert `values` in one statement; return the new records (read on first use), in order."""
-    # Without RETURNING: several times faster for long lists; the records are read back on use.
-    # A long list goes in in key order, so the indexes on the person are written in order
-    # (twice as fast for 100,000 rows); the records still come back in the list's order.
-    ordered = values if len(values) < BULK_FROM else sorted(values, key=_by_person)
-    insert_rows(model.__table__, ordered)
-    names = [c.key for c in key_columns]
-    return Recorded(model, key_columns, [tuple(v[n] for n in names) for v in values])
+def _insert(model: type[Completion] | type[Attainment], columns: dict[str, list[Any]], order: Sequence[Any],
+            key_columns: Sequence[Any], keys: list[Key]) -> Recorded:
+    """Insert rows given column by column in one statement; return the new records, in list order.
 
-
-def _by_person(values: dict[str, Any]) -> tuple[Any, ...]:
-    return (values["person_id"], values.get("course_id") or values.get("standard_id"),
-            values.get("completed_on") or values.get("assessed_on"))
-
-
-def _insert_columns(model: type[Completion], columns: dict[str, list[Any]], order: Sequence[Any],
-                    key_columns: Sequence[Any], keys: list[Key]) -> Recorded:
-    """Insert rows given column by column, in the order of `order` when long (see `_insert`)."""
+    Without RETURNING: several times faster for long lists; the records are read back on
+    first use by `keys` (values of `key_columns`). A long list goes in in the order of
+    `order` (person first), so the indexes on the person are written in order (twice as
+    fast for 100,000 rows).
+    """
     if len(keys) >= BULK_FROM:
         positions = sorted(range(len(keys)), key=order.__getitem__)
         columns = {name: [values[i] for i in positions] for name, values in columns.items()}
     insert_columns(model.__table__, columns)
     return Recorded(model, key_columns, keys)
+
+
+def _split(keys: list[tuple[int, int, date]]) -> tuple[list[int], list[int], list[date]]:
+    """Return (person, catalogue entry, date) keys as three columns."""
+    if not keys:
+        return [], [], []
+    people, entries, dates = zip(*keys, strict=True)
+    return list(people), list(entries), list(dates)
 
 
 def _expiry() -> Callable[[date, int | None], date | None]:
@@ -155,13 +151,12 @@ def create_completions(rows: list[dict[str, Any]], actor: Any, *,
     errors.raise_any()
 
     # Column by column: for a long list, building a dict per row cost more than writing it.
-    count, expiry, validity = len(rows), _expiry(), {code: entry[2] for code, entry in courses.items()}
-    person_ids, course_ids, completed = ([list(column) for column in zip(*keys, strict=True)]  # type: ignore[misc]
-                                         if keys else ([], [], []))
-    expiries = [expiry(on, validity[row["course"]]) for row, on in zip(rows, completed, strict=True)]
+    count, expiry = len(rows), _expiry()
+    person_ids, course_ids, completed = _split(keys)  # type: ignore[arg-type]
+    expiries = [expiry(on, courses[row["course"]][2]) for row, on in zip(rows, completed, strict=True)]
     scores = [row.get("score") for row in rows]
     codes_ = _fresh_codes(count)
-    created = _insert_columns(Completion, {
+    created = _insert(Completion, {
         "person_id": person_ids, "course_id": course_ids, "completed_on": completed, "expires_on": expiries,
         "score": scores, "verification_code": codes_, "revoked": [False] * count,
         "recorded_by": [_actor_name(actor)] * count, "recorded_at": [utcnow()] * count,
@@ -226,22 +221,21 @@ def create_attainments(rows: list[dict[str, Any]], actor: Any, *,
     _check_duplicates(keys, _ATTAINMENT_KEY, errors, ("assessed_on", "standard"))
     errors.raise_any()
 
-    now, by, expiry = utcnow(), _actor_name(actor), _expiry()
-    values = [
-        {"person_id": person_id, "standard_id": standard_id, "level": level, "assessed_on": assessed_on,
-         "expires_on": expiry(assessed_on, standards[row["standard"]][2]),
-         "recorded_by": by, "recorded_at": now}
-        for row, (person_id, standard_id, assessed_on), level
-        in zip(rows, keys, levels, strict=True)  # type: ignore[misc]
-    ]
-    created = _insert(Attainment, values, _ATTAINMENT_KEY)
+    count, expiry = len(rows), _expiry()
+    person_ids, standard_ids, assessed = _split(keys)  # type: ignore[arg-type]
+    expiries = [expiry(on, standards[row["standard"]][2]) for row, on in zip(rows, assessed, strict=True)]
+    created = _insert(Attainment, {
+        "person_id": person_ids, "standard_id": standard_ids, "level": levels, "assessed_on": assessed,
+        "expires_on": expiries, "recorded_by": [_actor_name(actor)] * count,
+        "recorded_at": [utcnow()] * count,
+    }, keys, _ATTAINMENT_KEY, keys)  # type: ignore[arg-type]
     # Audited by natural key: service number / standard / date.
     audit.record_many(actor, "create", "attainment", [
-        (f"{row['service_number']}/{row['standard']}/{v['assessed_on'].isoformat()}", {"level": v["level"]})
-        for v, row in zip(values, rows, strict=True)
+        (f"{row['service_number']}/{row['standard']}/{on.isoformat()}", {"level": level})
+        for row, on, level in zip(rows, assessed, levels, strict=True)
     ])
     db.session.flush()
-    records_changed.send(person_ids={k[0] for k in keys if k is not None})
+    records_changed.send(person_ids=set(person_ids))
     return created
 
 
