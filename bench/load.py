@@ -27,7 +27,7 @@ from sqlalchemy.engine import make_url
 from bench.generate import COLUMNS, Force, Scale, build
 from readiness.extensions import db
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4
 DATA_DIR = Path(__file__).resolve().parent / ".data"
 PG_ADMIN = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 #: Several checkouts on one machine each set their own (the schema fingerprint differs between them).

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -53,9 +54,12 @@ def copy_rows(connection: Any, table: Any, names: list[str], rows: Iterable[Sequ
     quote = connection.dialect.identifier_preparer
     sql = f"COPY {quote.format_table(table)} ({', '.join(quote.quote(n) for n in names)}) FROM STDIN"
     raw = connection.connection.driver_connection
-    with raw.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row(row)
+    try:
+        with raw.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in rows:
+                copy.write_row(row)
+    except raw.Error as error:  # as SQLAlchemy reports any statement's: an IntegrityError, …
+        raise DBAPIError.instance(sql, None, error, type(raw).Error, connection_invalidated=False) from error
 
 
 def _lower(value: Any) -> Any:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy.exc import OperationalError
 
 from readiness.errors import ConflictError, InvalidError
 from readiness.extensions import db
 from readiness.personnel.models import Person
-from readiness.records import services
+from readiness.records import bulk, services
 from readiness.records.bulk import local_today
 from readiness.records.schemas import AttainmentInSchema, CompletionInSchema
 from readiness.signals import records_changed
@@ -126,3 +128,91 @@ def test_create_attainments_signals_the_people(changed):
     services.create_attainments([{"service_number": "AZ-3", "standard": "SWIM", "level": "Pass",
                                   "assessed_on": date(2024, 5, 1)}], None)
     assert changed == [{person_id("AZ-3")}]
+
+
+def _long_list(days: int = 200) -> list[dict]:
+    """More rows than BULK_FROM: the path an import takes (COPY on PostgreSQL)."""
+    return [{"service_number": sn, "course": course, "completed_on": date(2020, 1, 1) + timedelta(days=d),
+             "score": None} for sn in ("AZ-1", "AZ-2", "AZ-3") for course in ("UNPOC", "MONTH")
+            for d in range(days)]
+
+
+def test_a_long_list_with_a_stored_completion_is_a_conflict_naming_its_row_and_writes_nothing():
+    rows = _long_list()
+    services.create_completions([rows[700]], None)
+    db.session.commit()
+    with pytest.raises(ConflictError) as err:
+        services.create_completions(rows, None)
+    assert err.value.errors == {700: {"completed_on": ["Already recorded for this person, course and date."]}}
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+    # The session is still usable, and the list without that row goes in.
+    assert len(services.create_completions(rows[:700] + rows[701:], None)) == len(rows) - 1
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == len(rows)
+
+
+def test_a_long_list_never_reuses_a_stored_code(monkeypatch):
+    (stored,) = services.create_completions([_long_list()[0]], None)
+    db.session.commit()
+    drawn = services.codes.generate_codes
+
+    def first_draw_clashes(count, taken=frozenset()):
+        codes = drawn(count, taken)
+        if not taken:  # the first draw: as if the randomness had repeated a stored code
+            codes[17] = stored.verification_code
+        return codes
+
+    monkeypatch.setattr(services.codes, "generate_codes", first_draw_clashes)
+    created = services.create_completions(_long_list()[1:], None)
+    db.session.commit()
+    codes = [c.verification_code for c in created]
+    assert stored.verification_code not in codes
+    assert len(set(codes)) == len(codes) == len(_long_list()) - 1
+
+
+@pytest.fixture
+def postgresql(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's row locks and triggers")
+
+
+def test_a_long_list_holds_its_people_until_it_commits(postgresql, database_url):
+    # The COPY of a long list skips PostgreSQL's check of each row's foreign keys, because the
+    # people and courses were read and locked ahead: nobody may delete them meanwhile.
+    services.create_completions(_long_list(), None)
+    other = create_engine(database_url)
+    try:
+        with other.connect() as conn:
+            for statement in ("DELETE FROM personnel WHERE service_number = 'AZ-2'",
+                              "DELETE FROM courses WHERE code = 'MONTH'"):
+                conn.execute(text("SET LOCAL lock_timeout = '300ms'"))
+                with pytest.raises(OperationalError, match="lock timeout"):
+                    conn.execute(text(statement))
+                conn.rollback()
+    finally:
+        other.dispose()
+    db.session.commit()
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == len(_long_list())
+
+
+def test_a_long_list_is_checked_row_by_row_by_a_login_that_may_not_skip_triggers(postgresql):
+    # The usual application login: not a superuser, not granted session_replication_role.
+    role = f"readiness_plain_{uuid.uuid4().hex[:8]}"  # dropped with the transaction
+    for statement in (f"CREATE ROLE {role} NOLOGIN",
+                      f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}",
+                      f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {role}",
+                      f"SET LOCAL ROLE {role}"):
+        db.session.execute(text(statement))
+    assert not bulk._may_skip_triggers(db.session.connection())
+    created = services.create_completions(_long_list(), None)
+    assert len({c.verification_code for c in created}) == len(_long_list())
+    assert db.session.execute(text("SHOW session_replication_role")).scalar() == "origin"
+    db.session.rollback()
+
+
+def test_a_privileged_login_skips_the_row_checks_for_the_copy_only(postgresql):
+    assert bulk._may_skip_triggers(db.session.connection())  # the tests' login is a superuser
+    services.create_completions(_long_list(), None)
+    assert db.session.execute(text("SHOW session_replication_role")).scalar() == "origin"
+    db.session.rollback()
