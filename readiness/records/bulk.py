@@ -12,6 +12,7 @@ import itertools
 import sqlite3
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -135,6 +136,18 @@ def insert_columns(table: Table, columns: dict[str, list[Any]], *, references_lo
     else:
         connection.execute(table.insert(), [dict(zip(names, row, strict=True))
                                             for row in zip(*(columns[n] for n in names), strict=True)])
+
+
+@contextmanager
+def savepoint() -> Iterator[None]:
+    """Run the block in a savepoint of the session's transaction: an error in it takes back only it."""
+    raw = db.session.connection().connection.driver_connection
+    if isinstance(raw, sqlite3.Connection) and not raw.in_transaction:
+        # Python's sqlite3 begins a transaction only before a write; a SAVEPOINT outside one
+        # would begin its own, and releasing it would commit everything written before.
+        raw.execute("BEGIN")
+    with db.session.begin_nested():
+        yield
 
 
 def locked(stmt: Select[Any], *tables: Any) -> Select[Any]:

@@ -216,3 +216,17 @@ def test_a_privileged_login_skips_the_row_checks_for_the_copy_only(postgresql):
     services.create_completions(_long_list(), None)
     assert db.session.execute(text("SHOW session_replication_role")).scalar() == "origin"
     db.session.rollback()
+
+
+def test_a_long_list_is_taken_back_whole_when_a_later_step_fails():
+    # Everything up to the engine's update is one transaction: a savepoint in it commits nothing.
+    services.create_completions([_long_list()[0]], None)
+    db.session.commit()
+
+    def engine_fails(_sender, **_kw):
+        raise RuntimeError("the engine failed")
+
+    with records_changed.connected_to(engine_fails), pytest.raises(RuntimeError):
+        services.create_completions(_long_list()[1:], None)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
