@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from sqlalchemy import Select, false, select, update
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from readiness.records.bulk import (
     existing_keys,
     insert_columns,
     local_today,
+    many_objects,
     people_by_service_number,
     savepoint,
 )
@@ -45,6 +46,18 @@ from readiness.units.models import Unit
 PASS_LEVELS = ("pass", "fail")
 _COMPLETION_KEY = (Completion.person_id, Completion.course_id, Completion.completed_on)
 _ATTAINMENT_KEY = (Attainment.person_id, Attainment.standard_id, Attainment.assessed_on)
+
+
+_Create = TypeVar("_Create", bound=Callable[..., Any])
+
+
+def _bulk(create: _Create) -> _Create:
+    """Run a bulk `create_*` with the cycle collector held for a long list (`many_objects`)."""
+    @functools.wraps(create)
+    def creating(rows: list[dict[str, Any]], *args: Any, **kwargs: Any) -> Any:
+        with many_objects(len(rows)):
+            return create(rows, *args, **kwargs)
+    return cast(_Create, creating)
 
 
 def _actor_name(actor: Any) -> str:
@@ -157,6 +170,7 @@ def _optimistic(count: int) -> bool:
     return count >= BULK_FROM
 
 
+@_bulk
 def create_completions(rows: list[dict[str, Any]], actor: Any, *,
                        today: date | None = None) -> Sequence[Completion]:
     """Record schema-loaded completion rows, all or none; `today` defaults to the configured zone's."""
@@ -240,6 +254,7 @@ def _level(scale: str, text: str) -> str:
     return level
 
 
+@_bulk
 def create_attainments(rows: list[dict[str, Any]], actor: Any, *,
                        today: date | None = None) -> Sequence[Attainment]:
     """Record schema-loaded attainment rows, all or none; `today` defaults to the configured zone's."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import uuid
 from datetime import date, timedelta
 
@@ -230,3 +231,18 @@ def test_a_long_list_is_taken_back_whole_when_a_later_step_fails():
         services.create_completions(_long_list()[1:], None)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Completion)) == 1
+
+
+def test_a_long_list_is_written_with_the_cycle_collector_held_and_released_after():
+    seen: list[bool] = []
+
+    def receiver(_sender, **_kw):
+        seen.append(gc.isenabled())
+
+    with records_changed.connected_to(receiver):
+        services.create_completions(_long_list()[:2], None)
+        services.create_completions(_long_list()[2:], None)
+        with pytest.raises(ConflictError):
+            services.create_completions(_long_list()[2:], None)
+    assert seen == [True, False]
+    assert gc.isenabled()
