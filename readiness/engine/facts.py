@@ -144,14 +144,9 @@ def _fold_round(keys: list[tuple[int, int, date, date]]) -> None:
         keys, [f.c.person_id, f.c.course_id, f.c.last_on, f.c.expires_on])
     pair = (f.c.person_id == w_person, f.c.course_id == w_course)
     raised = or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry)
-    # What each raised fact was before, with its person's fact: the deltas come from these.
-    before = db.session.execute(
-        select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
-               pf.c.qualified_until)
-        .select_from(wanted).join(f, and_(*pair, raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
     # Every fact of the course moves its history; the right-hand sides read the old values.
     first_record, latest = f.c.last_on.is_(None), w_on > f.c.last_on
-    db.session.execute(update(f).where(*pair).values(
+    moved = update(f).where(*pair).values(
         expires_on=case((raised, w_expiry), else_=f.c.expires_on),
         first_on=case((or_(f.c.first_on.is_(None), w_on < f.c.first_on), w_on), else_=f.c.first_on),
         last_on=case((or_(first_record, latest), w_on), else_=f.c.last_on),
@@ -160,7 +155,24 @@ def _fold_round(keys: list[tuple[int, int, date, date]]) -> None:
         prior_expires_on=case((first_record, None), (latest, f.c.expires_on),
                               (or_(f.c.prior_expires_on.is_(None), f.c.prior_expires_on < w_expiry),
                                w_expiry), else_=f.c.prior_expires_on),
-    ))
+    )
+    # What each raised fact was before, with its person's fact: the deltas come from these.
+    if rules.prefers_joins():
+        # PostgreSQL, in the same statement: `old`, the fact joined to itself, is read as it
+        # was before the update (RETURNING would give the new values), one pass less.
+        old = f.alias("old")
+        was_raised = or_(old.c.expires_on.is_(None), old.c.expires_on < w_expiry)
+        before = [row[:6] for row in db.session.execute(
+            moved.where(old.c.person_id == f.c.person_id, old.c.requirement_id == f.c.requirement_id,
+                        pf.c.person_id == f.c.person_id)
+            .returning(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, old.c.expires_on,
+                       pf.c.qualified_until, was_raised)) if row[6]]
+    else:  # SQLite returns only the updated table's new values
+        before = db.session.execute(
+            select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
+                   pf.c.qualified_until)
+            .select_from(wanted).join(f, and_(*pair, raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
+        db.session.execute(moved)
     # A person's fact changes only if a raised fact was missing (blocking) or the earliest.
     people = sorted({p for p, _r, _u, _a, old, until in before if old is None or old == until})
     _refresh_person_facts(people)
