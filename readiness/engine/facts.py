@@ -111,50 +111,56 @@ def fold_completions(added: Iterable[tuple[int, int, date, date | None]]) -> Non
     """Bring the facts up to date after completions were added, none revoked or removed.
 
     `added`: (person_id, course_id, completed_on, expires_on) of each new completion. A
-    course's fact holds the latest expiry of the person's completions, so a new one can
-    only raise it (and turn a missing requirement into a held one), and it moves the
+    course's fact holds the latest expiry of the person's completions, so new ones can
+    only raise it (and turn a missing requirement into a held one), and they move the
     history dates: the facts of those courses are updated in one statement, the person
     facts of those whose earliest expiry or blocking requirement it was are recomputed,
     and the unit totals move by the differences. Equal to `refresh_records` of the same
     people (tests prove it), for a fraction of the work: an import adds many records to
-    few requirements of each person. Several new records of one course go in rounds.
+    few requirements of each person.
     """
-    # Mostly one new record per (person, course): the first round takes the earliest of each
-    # pair, later rounds only the pairs with more.
-    first: dict[tuple[int, int], tuple[int, int, date, date]] = {}
-    more: dict[tuple[int, int], list[tuple[date, date]]] = {}
+    by_pair: dict[tuple[int, int], list[tuple[date, date]]] = {}
     for person_id, course_id, completed_on, expiry in added:
-        record = (person_id, course_id, completed_on, expiry or FOREVER)
-        earlier = first.setdefault((person_id, course_id), record)
-        if earlier is not record:
-            more.setdefault((person_id, course_id), [earlier[2:]]).append(record[2:])
-    for pair, records in more.items():
-        records.sort()
-        first[pair] = (*pair, *records[0])
-    if first:
-        _fold_round(list(first.values()))
-    for n in range(1, max(map(len, more.values()), default=1)):
-        _fold_round([(p, c, *records[n]) for (p, c), records in more.items() if len(records) > n])
+        by_pair.setdefault((person_id, course_id), []).append((completed_on, expiry or FOREVER))
+    # Per (person, course), what the history needs of the new records: the first and last
+    # dates, the one before the last, the latest expiry of all and of all but the last.
+    news: list[tuple[int, int, date, date, date | None, date, date | None]] = []
+    for (person_id, course_id), records in by_pair.items():
+        if len(records) == 1:
+            ((on, expiry),) = records
+            news.append((person_id, course_id, on, on, None, expiry, None))
+        else:
+            records.sort()
+            news.append((person_id, course_id, records[0][0], records[-1][0], records[-2][0],
+                         max(e for _on, e in records), max(e for _on, e in records[:-1])))
+    if news:
+        _fold(news)
 
 
-def _fold_round(keys: list[tuple[int, int, date, date]]) -> None:
-    """Fold one new completion per (person, course): (person_id, course_id, completed_on, expiry)."""
+def _fold(news: list[tuple[int, int, date, date, date | None, date, date | None]]) -> None:
+    """Fold the new completions of each (person, course), summarised as `fold_completions` says."""
     f, pf = RequirementFact.__table__, PersonFact.__table__
-    wanted, (w_person, w_course, w_on, w_expiry) = key_table(
-        keys, [f.c.person_id, f.c.course_id, f.c.last_on, f.c.expires_on])
+    wanted, (w_person, w_course, w_first, w_last, w_prior, w_expiry, w_prior_expiry) = key_table(
+        news, [f.c.person_id, f.c.course_id, f.c.first_on, f.c.last_on, f.c.prior_on, f.c.expires_on,
+               f.c.prior_expires_on])
     pair = (f.c.person_id == w_person, f.c.course_id == w_course)
     raised = or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry)
     # Every fact of the course moves its history; the right-hand sides read the old values.
-    first_record, latest = f.c.last_on.is_(None), w_on > f.c.last_on
+    # Without records before, the new ones make the history; with a new latest record, the
+    # old latest may be the one before it; else the new ones may be the one before the latest.
+    first_record, latest = f.c.last_on.is_(None), w_last > f.c.last_on
     moved = update(f).where(*pair).values(
         expires_on=case((raised, w_expiry), else_=f.c.expires_on),
-        first_on=case((or_(f.c.first_on.is_(None), w_on < f.c.first_on), w_on), else_=f.c.first_on),
-        last_on=case((or_(first_record, latest), w_on), else_=f.c.last_on),
-        prior_on=case((first_record, None), (latest, f.c.last_on),
-                      (or_(f.c.prior_on.is_(None), w_on > f.c.prior_on), w_on), else_=f.c.prior_on),
-        prior_expires_on=case((first_record, None), (latest, f.c.expires_on),
-                              (or_(f.c.prior_expires_on.is_(None), f.c.prior_expires_on < w_expiry),
-                               w_expiry), else_=f.c.prior_expires_on),
+        first_on=case((or_(f.c.first_on.is_(None), w_first < f.c.first_on), w_first), else_=f.c.first_on),
+        last_on=case((or_(first_record, latest), w_last), else_=f.c.last_on),
+        prior_on=case((first_record, w_prior),
+                      (latest, case((w_prior > f.c.last_on, w_prior), else_=f.c.last_on)),
+                      (or_(f.c.prior_on.is_(None), w_last > f.c.prior_on), w_last), else_=f.c.prior_on),
+        prior_expires_on=case(
+            (first_record, w_prior_expiry),
+            (latest, case((w_prior_expiry > f.c.expires_on, w_prior_expiry), else_=f.c.expires_on)),
+            (or_(f.c.prior_expires_on.is_(None), f.c.prior_expires_on < w_expiry), w_expiry),
+            else_=f.c.prior_expires_on),
     )
     # What each raised fact was before, with its person's fact: the deltas come from these.
     if rules.prefers_joins():

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+import random
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -156,6 +157,38 @@ def test_an_import_folded_into_the_facts_equals_a_recomputation(app):
     assert _facts("S0003") == {cptm: (False, None)}  # in B, nothing recorded
     db.session.commit()
     assert facts.stale() == FRESH
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_several_new_records_of_a_course_fold_as_a_recomputation_says(app, seed):
+    """Each person gets 0-3 stored and 1-4 new records of a course, before, between and after."""
+    from readiness.records.services import create_completions
+
+    rng = random.Random(seed)  # noqa: S311 - reproducible test data
+    f = Force()
+    f.unit("BN")
+    f.course("YEAR", 12)
+    f.course("MONTH", 1)
+    f.course("EVER", None)
+    f.course("OTHER", 24)
+    for code in ("YEAR", "MONTH", "EVER"):
+        f.requirement(course=code)
+    rows = []
+    for i in range(24):
+        sn = f"S{i:02d}"
+        f.person(sn, "BN", earmarked=i % 5 != 0)
+        for code in ("YEAR", "MONTH", "EVER", "OTHER"):
+            days = rng.sample(range(0, 2000, 7), rng.randint(1, 4) + rng.randint(0, 3))
+            stored, new = days[:len(days) // 3], days[len(days) // 3:]
+            for d in stored:
+                f.completion(sn, code, date(2019, 1, 1) + timedelta(days=d), revoked=rng.random() < 0.1)
+            rows += [{"service_number": sn, "course": code,
+                      "completed_on": date(2019, 1, 1) + timedelta(days=d)} for d in new]
+    db.session.commit()
+    rng.shuffle(rows)
+    create_completions(rows, None)
+    assert facts.stale() == FRESH
+    db.session.commit()
 
 
 def test_a_past_date_between_older_results_reads_each_requirements_own_minimum(app):
