@@ -3,7 +3,8 @@
 Both `create_*` functions follow the bulk contract: they validate every row before
 writing anything, with one query per kind of lookup however long the list, then insert
 in one statement, audit every record, tell the engine which people changed (the
-`records_changed` signal), and flush without committing.
+`records_changed` signal), and flush without committing. (A long list of completions
+is checked against the stored ones by the write itself, in a savepoint: `_optimistic`.)
 """
 
 from __future__ import annotations
@@ -111,7 +112,7 @@ def _check_duplicates(keys: list[tuple[int, int, date] | None], columns: Sequenc
         else:
             first[k] = index
     if not stored or errors.invalid or errors.forbidden:
-        return  # no need to ask the database: the list is refused anyway
+        return  # not asked, or no need to ask the database: the list is refused anyway
     for k in existing_keys(columns, first):
         errors.conflict[first[k]][date_field].append(
             f"Already recorded for this person, {other} and date.")
