@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 
 import pytest
 
@@ -54,3 +55,18 @@ def test_normalize_code_accepts_what_people_type(typed, stored):
 ])
 def test_normalize_code_refuses_what_cannot_be_a_code(typed):
     assert codes.normalize_code(typed) is None
+
+
+def test_every_symbol_is_equally_likely_in_every_place():
+    many = [c.replace("-", "") for c in codes.generate_codes(50_000)]
+    n = len(codes.ALPHABET)
+
+    def fair(counts: Counter[str], draws: int) -> bool:
+        # Within seven standard deviations: a fair draw never fails, a skewed one (a symbol
+        # a sixth more likely than another) does, over all places together.
+        sd = math.sqrt(draws * (1 / n) * (1 - 1 / n))
+        return all(abs(counts[s] - draws / n) < 7 * sd for s in codes.ALPHABET)
+
+    assert fair(Counter("".join(many)), len(many) * codes.SYMBOLS)
+    for place in range(codes.SYMBOLS):
+        assert fair(Counter(code[place] for code in many), len(many)), place
