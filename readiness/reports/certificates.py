@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -129,9 +130,18 @@ def check_printable(data: CertificateData) -> None:
                     current_app.static_folder or "", "serif", f"certificate {data.code}")
 
 
+#: The template's line breaks and indentation between two tags.
+_BETWEEN_TAGS = re.compile(r">\s*\n\s*<")
+
+
 def certificate_html(certificates: Sequence[CertificateData]) -> str:
-    """Return the HTML of certificates, one per page."""
-    return pdf.render_template("certificate.html", certificates=certificates)
+    """Return the HTML of certificates, one per page, without the line breaks between tags.
+
+    Whitespace between block-level tags prints nothing, but WeasyPrint parses it, lays it
+    out and writes an empty text object for each (about 1.5 ms a certificate); the pages
+    look the same without it (the template says so to whoever edits it).
+    """
+    return _BETWEEN_TAGS.sub("><", pdf.render_template("certificate.html", certificates=certificates))
 
 
 def render_certificates(datas: Sequence[CertificateData]) -> list[bytes]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
+import pikepdf
 import pytest
 from sqlalchemy import func, select
 
 from readiness.audit import AuditEvent
 from readiness.extensions import db
-from readiness.reports import certificates
+from readiness.reports import certificates, pdf
 from readiness.reports.certificates import long_date
 from readiness.reports.models import Certificate
 from readiness.training.models import Completion
@@ -158,3 +160,36 @@ def test_pending_certificates_are_issued_in_the_background_oldest_first(app, adm
     served = _cert(admin, force["AZ-1"])
     assert hashlib.sha256(served.data).hexdigest() == db.session.scalar(
         select(Certificate.sha256).where(Certificate.completion_id == force["AZ-1"]))
+
+
+def _drawn(content: bytes) -> tuple[list[tuple[str, list[str]]], int]:
+    """Return a one-page PDF's content stream operators but empty text objects, and how many of those."""
+    with pikepdf.Pdf.open(io.BytesIO(content)) as document:
+        ops = [(str(op), [str(o) for o in operands])
+               for operands, op in pikepdf.parse_content_stream(document.pages[0])]
+    kept: list[tuple[str, list[str]]] = []
+    empty = 0
+    for op in ops:
+        if op[0] == "ET" and kept and kept[-1][0] == "BT":
+            kept.pop()  # BT ET with nothing between, and the colour set for it
+            if kept and kept[-1][0] == "rg":
+                kept.pop()
+            empty += 1
+        else:
+            kept.append(op)
+    return kept, empty
+
+
+def test_line_breaks_between_the_templates_tags_are_dropped_and_draw_nothing(app, force):
+    completions = list(db.session.scalars(select(Completion).order_by(Completion.id)))
+    datas = [certificates.certificate_data(c, c.verification_code, c.completed_on) for c in completions]
+    as_written = pdf.render_template("certificate.html", certificates=datas)
+    html = certificates.certificate_html(datas)
+    assert "\n" in as_written
+    assert "\n" not in html
+    for data, content in zip(datas, certificates.render_certificates(datas), strict=True):
+        html = pdf.render_template("certificate.html", certificates=[data])
+        alone = pdf.write_pages(pdf.pages_job(html, certificates.STYLESHEETS, [pdf.PageMeta("t", "d")], "it"))
+        (drawn_as_written, empty_as_written), (drawn, empty) = _drawn(alone[0]), _drawn(content)
+        assert drawn == drawn_as_written
+        assert empty < empty_as_written
