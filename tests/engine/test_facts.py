@@ -210,3 +210,40 @@ def test_a_past_date_between_older_results_reads_each_requirements_own_minimum(a
     got = services.person_readiness(person, date(2022, 1, 1))
     assert {r["id"]: r["status"] for r in got["requirements"]}[en] == "insufficient"
     assert got == services.person_readiness(person, date(2022, 1, 1), plain=True)
+
+
+def test_a_past_date_reads_a_small_unit_by_its_index_and_most_of_the_force_by_a_scan(app):
+    """Both ways of reading the facts on a past date give the plain computation's answer."""
+    from readiness.engine import queries, rules, services
+    from readiness.units.services import get_unit
+
+    rng = random.Random(7)  # noqa: S311 - reproducible test data
+    f = Force()
+    f.unit("BDE", authorized=20)
+    f.unit("BIG", "BDE", authorized=18)
+    f.unit("SMALL", "BDE", authorized=3)
+    f.course("YEAR", 12)
+    f.course("EVER", None)
+    f.standard("EN", "slp", 24)
+    f.requirement(course="YEAR")
+    f.requirement(course="EVER", unit="BIG")
+    f.requirement(standard="EN", min_level="2222")
+    for i in range(20):
+        sn = f"S{i:02d}"
+        f.person(sn, "SMALL" if i < 2 else "BIG", earmarked=i != 5)
+        for code in ("YEAR", "EVER"):
+            for d in rng.sample(range(0, 2000, 9), rng.randint(0, 4)):
+                f.completion(sn, code, date(2019, 1, 1) + timedelta(days=d), revoked=rng.random() < 0.1)
+        for d in rng.sample(range(0, 2000, 11), rng.randint(0, 3)):
+            f.attainment(sn, "EN", rng.choice(("1111", "2222", "2+2+2+2+", "3232")),
+                         date(2019, 1, 1) + timedelta(days=d))
+    db.session.commit()
+
+    scans = {code: queries._scans_facts({"path": get_unit(code).path}) for code in ("BDE", "BIG", "SMALL")}
+    sqlite = not rules.prefers_joins()
+    assert scans == {"BDE": sqlite, "BIG": sqlite, "SMALL": False}
+    for code in ("BDE", "BIG", "SMALL"):
+        for day in (date(2019, 6, 1), date(2020, 12, 31), date(2022, 3, 1), date(2024, 4, 30)):
+            unit = get_unit(code)
+            assert services.unit_readiness(unit, day) == services.unit_readiness(unit, day, plain=True), \
+                (code, day)
