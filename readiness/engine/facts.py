@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import (
     Executable,
+    FromClause,
     Select,
     and_,
     bindparam,
@@ -42,7 +43,7 @@ from readiness.engine.models import (
 )
 from readiness.extensions import db
 from readiness.personnel.models import Person
-from readiness.records.bulk import key_table
+from readiness.records.bulk import keyed
 
 # Up to this many people are bound as parameters (an IN list the planner sees); more go
 # through the scratch table, which also keeps within SQLite's limit on parameters.
@@ -139,10 +140,30 @@ def fold_completions(added: Iterable[tuple[int, int, date, date | None]]) -> Non
 
 def _fold(news: list[tuple[int, int, date, date, date | None, date, date | None]]) -> None:
     """Fold the new completions of each (person, course), summarised as `fold_completions` says."""
+    f = RequirementFact.__table__
+    summary = [f.c.person_id, f.c.course_id, f.c.first_on, f.c.last_on, f.c.prior_on, f.c.expires_on,
+               f.c.prior_expires_on]
+    statements, params = keyed("fold", news, summary, _fold_statements)
+    if rules.prefers_joins():
+        (moved,) = statements
+        before = [row[:6] for row in db.session.execute(moved, params) if row[6]]
+    else:
+        read, moved = statements
+        before = db.session.execute(read, params).all()
+        db.session.execute(moved, params)
+    # A person's fact changes only if a raised fact was missing (blocking) or the earliest.
+    people = sorted({p for p, _r, _u, _a, old, until in before if old is None or old == until})
+    _refresh_person_facts(people)
+    # Totals: a missing fact became held; the blocked counts move with the person facts.
+    now_held = Counter((u, r) for _p, r, u, assigned, old, _until in before if old is None and assigned)
+    _move_requirement_totals(now_held)
+
+
+def _fold_statements(wanted: FromClause, fields: list[Any]) -> tuple[Executable, ...]:
+    """The fold's statements over the new records' summaries `wanted`: each raised fact as it
+    was before, with its person's `qualified_until`, and the update of the facts."""
     f, pf = RequirementFact.__table__, PersonFact.__table__
-    wanted, (w_person, w_course, w_first, w_last, w_prior, w_expiry, w_prior_expiry) = key_table(
-        news, [f.c.person_id, f.c.course_id, f.c.first_on, f.c.last_on, f.c.prior_on, f.c.expires_on,
-               f.c.prior_expires_on])
+    w_person, w_course, w_first, w_last, w_prior, w_expiry, w_prior_expiry = fields
     pair = (f.c.person_id == w_person, f.c.course_id == w_course)
     raised = or_(f.c.expires_on.is_(None), f.c.expires_on < w_expiry)
     # Every fact of the course moves its history; the right-hand sides read the old values.
@@ -162,29 +183,20 @@ def _fold(news: list[tuple[int, int, date, date, date | None, date, date | None]
             (or_(f.c.prior_expires_on.is_(None), f.c.prior_expires_on < w_expiry), w_expiry),
             else_=f.c.prior_expires_on),
     )
-    # What each raised fact was before, with its person's fact: the deltas come from these.
     if rules.prefers_joins():
         # PostgreSQL, in the same statement: `old`, the fact joined to itself, is read as it
         # was before the update (RETURNING would give the new values), one pass less.
         old = f.alias("old")
         was_raised = or_(old.c.expires_on.is_(None), old.c.expires_on < w_expiry)
-        before = [row[:6] for row in db.session.execute(
-            moved.where(old.c.person_id == f.c.person_id, old.c.requirement_id == f.c.requirement_id,
-                        pf.c.person_id == f.c.person_id)
-            .returning(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, old.c.expires_on,
-                       pf.c.qualified_until, was_raised)) if row[6]]
-    else:  # SQLite returns only the updated table's new values
-        before = db.session.execute(
-            select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
+        return (moved.where(old.c.person_id == f.c.person_id, old.c.requirement_id == f.c.requirement_id,
+                            pf.c.person_id == f.c.person_id)
+                .returning(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, old.c.expires_on,
+                           pf.c.qualified_until, was_raised),)
+    # SQLite returns only the updated table's new values: read them first.
+    return (select(f.c.person_id, f.c.requirement_id, f.c.unit_id, f.c.assigned, f.c.expires_on,
                    pf.c.qualified_until)
-            .select_from(wanted).join(f, and_(*pair, raised)).join(pf, pf.c.person_id == f.c.person_id)).all()
-        db.session.execute(moved)
-    # A person's fact changes only if a raised fact was missing (blocking) or the earliest.
-    people = sorted({p for p, _r, _u, _a, old, until in before if old is None or old == until})
-    _refresh_person_facts(people)
-    # Totals: a missing fact became held; the blocked counts move with the person facts.
-    now_held = Counter((u, r) for _p, r, u, assigned, old, _until in before if old is None and assigned)
-    _move_requirement_totals(now_held)
+            .select_from(wanted).join(f, and_(*pair, raised)).join(pf, pf.c.person_id == f.c.person_id),
+            moved)
 
 
 def _refresh_person_facts(people: list[int]) -> None:
@@ -221,16 +233,25 @@ def _move_requirement_totals(now_held: Counter[tuple[int, int]]) -> None:
         return
     t = UnitRequirementTotal.__table__
     rows = [(u, r, n) for (u, r), n in sorted(now_held.items())]
-    wanted, (w_unit, w_req, w_n) = key_table(rows, [t.c.unit_id, t.c.requirement_id, t.c.people])
+    statements, params = keyed("now held", rows, [t.c.unit_id, t.c.requirement_id, t.c.people],
+                               _now_held_statements)
+    for statement in statements:
+        db.session.execute(statement, params)
+
+
+def _now_held_statements(wanted: FromClause, fields: list[Any]) -> tuple[Executable, ...]:
+    t = UnitRequirementTotal.__table__
+    w_unit, w_req, w_n = fields
     match = (t.c.unit_id == w_unit, t.c.requirement_id == w_req)
-    db.session.execute(update(t).where(*match, t.c.state == MISSING).values(people=t.c.people - w_n))
-    db.session.execute(delete(t).where(t.c.state == MISSING, t.c.people == 0))
-    db.session.execute(update(t).where(*match, t.c.state == HELD).values(people=t.c.people + w_n))
     held = select(t.c.unit_id).where(t.c.unit_id == w_unit, t.c.requirement_id == w_req,
                                      t.c.state == HELD).exists()
-    db.session.execute(insert(t).from_select(
-        ("unit_id", "requirement_id", "state", "people"),
-        select(w_unit, w_req, literal(HELD), w_n).select_from(wanted).where(~held)))
+    return (
+        update(t).where(*match, t.c.state == MISSING).values(people=t.c.people - w_n),
+        delete(t).where(t.c.state == MISSING, t.c.people == 0),
+        update(t).where(*match, t.c.state == HELD).values(people=t.c.people + w_n),
+        insert(t).from_select(("unit_id", "requirement_id", "state", "people"),
+                              select(w_unit, w_req, literal(HELD), w_n).select_from(wanted).where(~held)),
+    )
 
 
 @cache

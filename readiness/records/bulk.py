@@ -12,10 +12,10 @@ import gc
 import itertools
 import sqlite3
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import orjson
@@ -30,9 +30,9 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     cast,
     func,
-    literal,
     literal_column,
     select,
 )
@@ -44,6 +44,7 @@ from readiness.personnel.models import Person
 from readiness.units.models import Unit
 
 Key = tuple[Any, ...]
+T = TypeVar("T")
 #: From this many rows on, inserts take the bulk path (COPY, or ready-made executemany).
 BULK_FROM = 500
 
@@ -62,20 +63,43 @@ def _json(keys: list[Key]) -> str:
     return orjson.dumps(keys, default=_json_default).decode()
 
 
-def key_table(keys: Iterable[Key], columns: Sequence[Any]) -> tuple[FromClause, list[ColumnElement[Any]]]:
-    """Return `keys` as a table sent in one parameter, and its fields typed like `columns`."""
+#: The bound parameter a short list of keys travels in, as JSON.
+KEYS = "keys"
+
+
+def keyed(name: Hashable, keys: Iterable[Key], columns: Sequence[Any],
+          build: Callable[[FromClause, list[ColumnElement[Any]]], T]) -> tuple[T, dict[str, Any]]:
+    """Return what `build` makes of `keys` as a table typed like `columns`, and its parameters.
+
+    `build` gets the key table and its fields, and returns statements reading them. A short
+    list travels as one JSON parameter, so its statements are the same every time: they
+    are built once per `name`, `columns` and database (building a statement and its cache
+    key costs several times what running it costs for one key). A long list on PostgreSQL
+    goes through a temporary table, with statements built for it.
+    """
     keys = keys if isinstance(keys, list) else list(keys)
-    if db.engine.dialect.name == "postgresql":
-        if len(keys) >= BULK_FROM:
-            return _temporary_table(keys, columns)
-        payload = _json(keys)
-        table = func.json_array_elements(cast(literal(payload, Text()), JSON)).table_valued(
-            "value", name="wanted")
+    dialect = db.engine.dialect.name
+    if dialect == "postgresql" and len(keys) >= BULK_FROM:
+        return build(*_temporary_table(keys, columns)), {}
+    cache_key = (dialect, name, *map(id, columns))  # model attributes live as long as the process
+    built = _built.get(cache_key)
+    if built is None:
+        built = _built[cache_key] = build(*_parameter_table(columns, dialect))
+    return built, {KEYS: _json(keys)}
+
+
+_built: dict[tuple[Any, ...], Any] = {}
+
+
+def _parameter_table(columns: Sequence[Any], dialect: str) -> tuple[FromClause, list[ColumnElement[Any]]]:
+    keys = bindparam(KEYS, type_=Text())
+    if dialect == "postgresql":
+        table = func.json_array_elements(cast(keys, JSON)).table_valued("value", name="wanted")
         return table, [cast(table.c.value.op("->>")(literal_column(str(i))), c.type)
                        for i, c in enumerate(columns)]
-    table = func.json_each(_json(keys)).table_valued("value", name="wanted")
+    table = func.json_each(keys).table_valued("value", name="wanted")
     # SQLite keeps dates as ISO text, so the JSON strings compare equal to the stored values.
-    return table, [func.json_extract(table.c.value, f"$[{i}]") for i in range(len(columns))]
+    return table, [func.json_extract(table.c.value, literal_column(f"'$[{i}]'")) for i in range(len(columns))]
 
 
 def _temporary_table(keys: list[Key], columns: Sequence[Any]) -> tuple[FromClause, list[ColumnElement[Any]]]:
@@ -98,13 +122,19 @@ def _temporary_table(keys: list[Key], columns: Sequence[Any]) -> tuple[FromClaus
 _temporary_names = itertools.count(1)
 
 
-def matching(columns: Sequence[Any], keys: Iterable[Key], *entities: Any) -> Select[Any]:
-    """Return a select of `entities` (default: `columns`) whose `columns` equal one of `keys`."""
-    wanted, fields = key_table(keys, columns)
-    # Read from the key table and probe the stored table's index once per key.
-    target = getattr(columns[0], "class_", None) or columns[0].table
-    return (select(*(entities or columns)).select_from(wanted)
-            .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
+def matching(name: Hashable, columns: Sequence[Any], keys: Iterable[Key], *entities: Any,
+             then: Callable[[Select[Any]], Select[Any]] | None = None) -> tuple[Select[Any], dict[str, Any]]:
+    """Return a select of `entities` (default: `columns`) whose `columns` equal one of `keys`,
+    finished by `then`, and its parameters (see `keyed`: `name` tells its statements apart).
+    """
+    def build(wanted: FromClause, fields: list[ColumnElement[Any]]) -> Select[Any]:
+        # Read from the key table and probe the stored table's index once per key.
+        target = getattr(columns[0], "class_", None) or columns[0].table
+        stmt = (select(*(entities or columns)).select_from(wanted)
+                .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
+        return then(stmt) if then else stmt
+
+    return keyed(("matching", name, *map(id, entities)), keys, columns, build)
 
 
 def insert_columns(table: Table, columns: dict[str, list[Any]], *, references_locked: bool = False) -> None:
@@ -261,7 +291,7 @@ def existing_keys(columns: Sequence[Any], keys: Iterable[Key]) -> set[Key]:
     keys = list(keys)
     if not keys:
         return set()
-    return {tuple(row) for row in db.session.execute(matching(columns, keys))}
+    return {tuple(row) for row in db.session.execute(*matching("existing", columns, keys))}
 
 
 def people_by_service_number(numbers: Iterable[str], *, lock: bool = False) -> dict[str, tuple[int, str]]:
@@ -272,11 +302,13 @@ def people_by_service_number(numbers: Iterable[str], *, lock: bool = False) -> d
     wanted = [(n,) for n in set(numbers)]
     if not wanted:
         return {}
-    stmt = (matching([Person.service_number], wanted, Person.service_number, Person.id, Unit.path)
-            .join(Unit, Person.unit_id == Unit.id))
-    if lock:
-        stmt = locked(stmt, Person)
-    return {number: (person_id, path) for number, person_id, path in db.session.execute(stmt)}
+    def then(stmt: Select[Any]) -> Select[Any]:
+        stmt = stmt.join(Unit, Person.unit_id == Unit.id)
+        return locked(stmt, Person) if lock else stmt
+
+    found = matching(("people", lock), [Person.service_number], wanted, Person.service_number, Person.id,
+                     Unit.path, then=then)
+    return {number: (person_id, path) for number, person_id, path in db.session.execute(*found)}
 
 
 def by_code(columns: Sequence[Any], codes: Iterable[str], *, lock: bool = False) -> dict[str, Any]:
@@ -287,10 +319,10 @@ def by_code(columns: Sequence[Any], codes: Iterable[str], *, lock: bool = False)
     wanted = [(c,) for c in set(codes)]
     if not wanted:
         return {}
-    stmt = matching(columns[:1], wanted, *columns)
-    if lock:
-        stmt = locked(stmt, columns[0].class_)
-    return {row[0]: row for row in db.session.execute(stmt)}
+    model = columns[0].class_
+    found = matching(("by code", lock), columns[:1], wanted, *columns,
+                     then=(lambda stmt: locked(stmt, model)) if lock else None)
+    return {row[0]: row for row in db.session.execute(*found)}
 
 
 class Recorded(Sequence[Any]):
@@ -307,9 +339,11 @@ class Recorded(Sequence[Any]):
     def _load(self) -> list[Any]:
         if self._records is None:
             names = [c.key for c in self._columns]
-            stmt = matching(self._columns, self._keys, self._model)
-            found = {tuple(getattr(obj, n) for n in names): obj
-                     for obj in (db.session.scalars(stmt) if self._keys else ())}
+            found = {}
+            if self._keys:
+                stmt, params = matching("records", self._columns, self._keys, self._model)
+                stored = db.session.scalars(stmt, params)
+                found = {tuple(getattr(obj, n) for n in names): obj for obj in stored}
             self._records = [found[k] for k in self._keys]
         return self._records
 

@@ -246,3 +246,25 @@ def test_a_long_list_is_written_with_the_cycle_collector_held_and_released_after
             services.create_completions(_long_list()[2:], None)
     assert seen == [True, False]
     assert gc.isenabled()
+
+
+def test_a_short_key_list_reuses_its_statement_and_answers_for_its_own_keys(app):
+    """Short lists share one statement built once; each call's keys travel as its parameter."""
+    from readiness.units.models import Unit
+
+    first, params_1 = bulk.matching("test", [Person.service_number], [("AZ-1",), ("AZ-3",)], Person.id)
+    second, params_2 = bulk.matching("test", [Person.service_number], [("AZ-2",), ("NOPE",)], Person.id)
+    assert first is second
+    assert set(db.session.scalars(first, params_1)) == {person_id("AZ-1"), person_id("AZ-3")}
+    assert set(db.session.scalars(second, params_2)) == {person_id("AZ-2")}
+    # Another name, other columns or other entities: another statement.
+    assert bulk.matching("other", [Person.service_number], [("AZ-1",)], Person.id)[0] is not first
+    assert bulk.matching("test", [Person.service_number], [("AZ-1",)], Unit.id)[0] is not first
+    assert bulk.people_by_service_number(["AZ-2", "NOPE"]) == {"AZ-2": (person_id("AZ-2"), _path("1BN-A"))}
+    assert bulk.people_by_service_number(["AZ-3"], lock=True) == {"AZ-3": (person_id("AZ-3"), _path("2BN"))}
+
+
+def _path(code: str) -> str:
+    from readiness.units.models import Unit
+
+    return db.session.scalar(select(Unit.path).where(Unit.code == code))
