@@ -82,6 +82,10 @@ def _resolve(rows: Sequence[dict[str, Any]], errors: RowErrors, actor: Any, toda
     if catalogue is Standard:
         columns.append(Standard.scale)
     entries = by_code(columns, (row[key] for row in rows), lock=lock)
+    unknown = {row[key] for row in rows} - entries.keys()
+    # A code of the other catalogue is a slip worth naming: a language test recorded as a course.
+    other, other_key = (Standard, "standard") if catalogue is Course else (Course, "course")
+    misplaced = set(by_code([other.code], unknown)) if unknown else set()
     scope = scope_path(actor) if actor is not None else None
     for index, row in enumerate(rows):
         number = row["service_number"]
@@ -90,7 +94,11 @@ def _resolve(rows: Sequence[dict[str, Any]], errors: RowErrors, actor: Any, toda
         elif scope is not None and not people[number][1].startswith(scope):
             errors.forbidden[index]["service_number"].append(
                 f"{number} is outside your scope ({actor.unit.code}).")
-        if row[key] not in entries:
+        if row[key] in misplaced:
+            kind = "result" if other is Standard else "completion"
+            errors.invalid[index][key].append(
+                f"{row[key]!r} is a {other_key}, not a {key}: record it as a {kind}.")
+        elif row[key] not in entries:
             errors.invalid[index][key].append(f"Unknown {key} {row[key]!r}.")
         if row[date_field] > today:
             errors.invalid[index][date_field].append(

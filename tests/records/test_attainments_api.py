@@ -90,6 +90,13 @@ def test_unknown_person_and_standard_are_422_naming_them(admin_api):
                                    "standard": ["Unknown standard 'FR'."]}
 
 
+def test_a_course_given_as_a_standard_is_named_as_such(admin_api):
+    resp = admin_api.post("attainments", row(standard="UNPOC"))
+    assert resp.status_code == 422
+    assert resp.json["errors"] == {
+        "standard": ["'UNPOC' is a course, not a standard: record it as a completion."]}
+
+
 def test_expires_on_in_input_is_422_saying_it_is_derived(admin_api):
     resp = admin_api.post("attainments", row(expires_on="2030-01-01"))
     assert resp.status_code == 422

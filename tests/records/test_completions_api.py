@@ -149,6 +149,14 @@ def test_unknown_course_is_422_naming_field_and_value(admin_api):
     assert stored() == 0
 
 
+def test_a_standard_given_as_a_course_is_named_as_such(admin_api):
+    resp = admin_api.post("completions", [row(), row(course="ENG", service_number="AZ-2")])
+    assert resp.status_code == 422
+    assert resp.json["errors"] == {
+        "1": {"course": ["'ENG' is a standard, not a course: record it as a result."]}}
+    assert stored() == 0
+
+
 def test_service_number_and_course_are_trimmed(admin_api):
     resp = admin_api.post("completions", row(service_number=" AZ-1 ", course="UNPOC\t"))
     assert resp.status_code == 201
