@@ -68,27 +68,31 @@ KEYS = "keys"
 
 
 def keyed(name: Hashable, keys: Iterable[Key], columns: Sequence[Any],
-          build: Callable[[FromClause, list[ColumnElement[Any]]], T]) -> tuple[T, dict[str, Any]]:
+          build: Callable[[FromClause, list[ColumnElement[Any]]], T], *,
+          also: Sequence[Any] = ()) -> tuple[T, dict[str, Any]]:
     """Return what `build` makes of `keys` as a table typed like `columns`, and its parameters.
 
-    `build` gets the key table and its fields, and returns statements reading them. A short
+    `build` gets the key table and its fields, and returns statements reading them; what
+    it makes must depend on nothing but `name`, `columns` and `also`. A short
     list travels as one JSON parameter, so its statements are the same every time: they
-    are built once per `name`, `columns` and database (building a statement and its cache
-    key costs several times what running it costs for one key). A long list on PostgreSQL
-    goes through a temporary table, with statements built for it.
+    are built once per `name`, `columns`, the other columns or entities `build` reads
+    (`also`) and database (building a statement and its cache key costs several times what
+    running it costs for one key). A long list on PostgreSQL goes through a temporary
+    table, with statements built for it.
     """
     keys = keys if isinstance(keys, list) else list(keys)
     dialect = db.engine.dialect.name
     if dialect == "postgresql" and len(keys) >= BULK_FROM:
         return build(*_temporary_table(keys, columns)), {}
-    cache_key = (dialect, name, *map(id, columns))  # model attributes live as long as the process
-    built = _built.get(cache_key)
-    if built is None:
-        built = _built[cache_key] = build(*_parameter_table(columns, dialect))
-    return built, {KEYS: _json(keys)}
+    # By identity; the entry holds the columns and entities, so no other object takes their ids.
+    cache_key = (dialect, name, *map(id, columns), *map(id, also))
+    entry = _built.get(cache_key)
+    if entry is None:
+        entry = _built[cache_key] = ((*columns, *also), build(*_parameter_table(columns, dialect)))
+    return entry[1], {KEYS: _json(keys)}
 
 
-_built: dict[tuple[Any, ...], Any] = {}
+_built: dict[tuple[Any, ...], tuple[tuple[Any, ...], Any]] = {}
 
 
 def _parameter_table(columns: Sequence[Any], dialect: str) -> tuple[FromClause, list[ColumnElement[Any]]]:
@@ -125,7 +129,8 @@ _temporary_names = itertools.count(1)
 def matching(name: Hashable, columns: Sequence[Any], keys: Iterable[Key], *entities: Any,
              then: Callable[[Select[Any]], Select[Any]] | None = None) -> tuple[Select[Any], dict[str, Any]]:
     """Return a select of `entities` (default: `columns`) whose `columns` equal one of `keys`,
-    finished by `then`, and its parameters (see `keyed`: `name` tells its statements apart).
+    finished by `then`, and its parameters (see `keyed`: `name` tells its statements apart,
+    so `then` must not vary for one name).
     """
     def build(wanted: FromClause, fields: list[ColumnElement[Any]]) -> Select[Any]:
         # Read from the key table and probe the stored table's index once per key.
@@ -134,7 +139,7 @@ def matching(name: Hashable, columns: Sequence[Any], keys: Iterable[Key], *entit
                 .join(target, and_(*(c == f for c, f in zip(columns, fields, strict=True)))))
         return then(stmt) if then else stmt
 
-    return keyed(("matching", name, *map(id, entities)), keys, columns, build)
+    return keyed(("matching", name), keys, columns, build, also=entities)
 
 
 def insert_columns(table: Table, columns: dict[str, list[Any]], *, references_locked: bool = False) -> None:
