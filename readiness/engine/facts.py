@@ -43,7 +43,7 @@ from readiness.engine.models import (
 )
 from readiness.extensions import db
 from readiness.personnel.models import Person
-from readiness.records.bulk import keyed
+from readiness.records.keys import keyed
 
 # Up to this many people are bound as parameters (an IN list the planner sees); more go
 # through the scratch table, which also keeps within SQLite's limit on parameters.

@@ -8,7 +8,8 @@ from typing import Any
 
 from readiness.auth.scope import in_scope
 from readiness.errors import ForbiddenError
-from readiness.records.bulk import RowErrors, existing_keys
+from readiness.records.bulk import RowErrors
+from readiness.records.keys import existing_keys
 from readiness.units.models import Unit
 from readiness.units.services import units_by_code
 

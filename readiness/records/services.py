@@ -25,19 +25,8 @@ from readiness.errors import ConflictError, NotFoundError
 from readiness.extensions import db
 from readiness.personnel.models import Person
 from readiness.records import codes
-from readiness.records.bulk import (
-    BULK_FROM,
-    Key,
-    Recorded,
-    RowErrors,
-    by_code,
-    existing_keys,
-    insert_columns,
-    local_today,
-    many_objects,
-    people_by_service_number,
-    savepoint,
-)
+from readiness.records.bulk import BULK_FROM, RowErrors, insert_columns, local_today, many_objects, savepoint
+from readiness.records.keys import Key, Recorded, by_code, existing_keys, people_by_service_number
 from readiness.signals import records_changed
 from readiness.training import slp
 from readiness.training.dates import expires_on

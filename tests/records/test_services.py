@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from readiness.errors import ConflictError, InvalidError
 from readiness.extensions import db
 from readiness.personnel.models import Person
-from readiness.records import bulk, services
+from readiness.records import bulk, keys, services
 from readiness.records.bulk import local_today
 from readiness.records.schemas import AttainmentInSchema, CompletionInSchema
 from readiness.signals import records_changed
@@ -252,16 +252,16 @@ def test_a_short_key_list_reuses_its_statement_and_answers_for_its_own_keys(app)
     """Short lists share one statement built once; each call's keys travel as its parameter."""
     from readiness.units.models import Unit
 
-    first, params_1 = bulk.matching("test", [Person.service_number], [("AZ-1",), ("AZ-3",)], Person.id)
-    second, params_2 = bulk.matching("test", [Person.service_number], [("AZ-2",), ("NOPE",)], Person.id)
+    first, params_1 = keys.matching("test", [Person.service_number], [("AZ-1",), ("AZ-3",)], Person.id)
+    second, params_2 = keys.matching("test", [Person.service_number], [("AZ-2",), ("NOPE",)], Person.id)
     assert first is second
     assert set(db.session.scalars(first, params_1)) == {person_id("AZ-1"), person_id("AZ-3")}
     assert set(db.session.scalars(second, params_2)) == {person_id("AZ-2")}
     # Another name, other columns or other entities: another statement.
-    assert bulk.matching("other", [Person.service_number], [("AZ-1",)], Person.id)[0] is not first
-    assert bulk.matching("test", [Person.service_number], [("AZ-1",)], Unit.id)[0] is not first
-    assert bulk.people_by_service_number(["AZ-2", "NOPE"]) == {"AZ-2": (person_id("AZ-2"), _path("1BN-A"))}
-    assert bulk.people_by_service_number(["AZ-3"], lock=True) == {"AZ-3": (person_id("AZ-3"), _path("2BN"))}
+    assert keys.matching("other", [Person.service_number], [("AZ-1",)], Person.id)[0] is not first
+    assert keys.matching("test", [Person.service_number], [("AZ-1",)], Unit.id)[0] is not first
+    assert keys.people_by_service_number(["AZ-2", "NOPE"]) == {"AZ-2": (person_id("AZ-2"), _path("1BN-A"))}
+    assert keys.people_by_service_number(["AZ-3"], lock=True) == {"AZ-3": (person_id("AZ-3"), _path("2BN"))}
 
 
 def _path(code: str) -> str:
