@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from readiness.engine import queries, rules
+from readiness.engine import levels, queries, rules
 from readiness.engine.queries import Source
 from readiness.errors import InvalidError
 from readiness.personnel.models import Person
@@ -43,12 +43,12 @@ def unit_readiness(unit: Unit, on: date, *, plain: bool = False) -> dict[str, An
     children = []
     for u in sorted((u for u in units if u.id in totals), key=lambda u: u.code):
         c_auth, c_assigned, c_qualified = totals[u.id]
-        p, t = rules.p_band(c_assigned, c_auth), rules.t_band(c_qualified, c_assigned)
+        p, t = levels.p_band(c_assigned, c_auth), levels.t_band(c_qualified, c_assigned)
         children.append({
             "unit": u.code, "authorized": c_auth, "assigned": c_assigned, "qualified": c_qualified,
-            "manning_pct": rules.display_pct(rules.percent(c_assigned, c_auth)),
-            "qualified_pct": rules.display_pct(rules.percent(c_qualified, c_assigned)),
-            "level": rules.combined_level(p.rank, t.rank),
+            "manning_pct": levels.display_pct(levels.percent(c_assigned, c_auth)),
+            "qualified_pct": levels.display_pct(levels.percent(c_qualified, c_assigned)),
+            "level": levels.combined_level(p.rank, t.rank),
         })
 
     names = queries.targets(set(counts.requirements))
@@ -59,13 +59,13 @@ def unit_readiness(unit: Unit, on: date, *, plain: bool = False) -> dict[str, An
                              "applicable": sum(by_status.values()),
                              **{s: by_status.get(s, 0) for s in rules.STATUSES}})
 
-    p, t = rules.p_band(assigned, authorized), rules.t_band(qualified, assigned)
-    level = rules.combined_level(p.rank, t.rank)
+    p, t = levels.p_band(assigned, authorized), levels.t_band(qualified, assigned)
+    level = levels.combined_level(p.rank, t.rank)
     return {
         "unit": unit.code, "as_of": on, "authorized": authorized, "assigned": assigned,
         "qualified": qualified,
-        "manning_pct": rules.display_pct(rules.percent(assigned, authorized)),
-        "qualified_pct": rules.display_pct(rules.percent(qualified, assigned)),
+        "manning_pct": levels.display_pct(levels.percent(assigned, authorized)),
+        "qualified_pct": levels.display_pct(levels.percent(qualified, assigned)),
         "p_level": p.level, "t_level": t.level, "level": level,
         "reasons": reasons(unit.code, level, p, t, (authorized, assigned, qualified), requirements),
         "requirements": requirements,
@@ -85,7 +85,7 @@ def _pct(value: float) -> str:
     return f"{value:g}%"
 
 
-def reasons(code: str, level: str | None, p: rules.Band, t: rules.Band, counts: tuple[int, int, int],
+def reasons(code: str, level: str | None, p: levels.Band, t: levels.Band, counts: tuple[int, int, int],
             requirements: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Say why `level` is not higher: the bands below the top, worst first, then each
     requirement that holds people back, the most people first. Empty at C-1."""
@@ -99,7 +99,7 @@ def reasons(code: str, level: str | None, p: rules.Band, t: rules.Band, counts: 
             (t, "t_band", qualified, assigned, "Qualified", "qualified")):
         if band.rank is None or band.rank == 1:
             continue
-        value = rules.display_pct(rules.percent(part, whole))
+        value = levels.display_pct(levels.percent(part, whole))
         bands.append((band.rank, kind == "t_band", {
             "kind": kind, "level": band.level, "value": value, "next_level": band.next_level,
             "needs": float(band.needs or 0), "short": band.short,
@@ -160,13 +160,13 @@ def forecast(unit: Unit, start: date, end: date, *, plain: bool = False) -> dict
     for (blocked, until), n in by_until.items():
         if not blocked and start < until <= end:
             drops[until] = drops.get(until, 0) + n
-    p = rules.p_band(assigned, authorized)
+    p = levels.p_band(assigned, authorized)
     points = []
-    for day, q in rules.forecast_points(start, qualified, drops):
-        t = rules.t_band(q, assigned)
+    for day, q in levels.forecast_points(start, qualified, drops):
+        t = levels.t_band(q, assigned)
         points.append({"date": day, "qualified": q,
-                       "qualified_pct": rules.display_pct(rules.percent(q, assigned)),
-                       "t_level": t.level, "level": rules.combined_level(p.rank, t.rank)})
+                       "qualified_pct": levels.display_pct(levels.percent(q, assigned)),
+                       "t_level": t.level, "level": levels.combined_level(p.rank, t.rank)})
     first = points[0]["level"]
     first_drop = None
     if first is not None:

@@ -42,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from readiness.db import Base, copy_rows, utcnow
-from readiness.engine import queries, rules
+from readiness.engine import levels, queries, rules
 from readiness.engine.models import HELD, INSUFFICIENT, MISSING, PersonFact, RequirementFact, UnitPersonTotal
 from readiness.engine.models import UnitRequirementTotal as Totals
 from readiness.extensions import db
@@ -159,12 +159,12 @@ def compute(on: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 def _unit_row(unit_id: int, on: date, taken_at: datetime, authorized: int, assigned: int,
               qualified: int) -> dict[str, Any]:
-    p, t = rules.p_band(assigned, authorized), rules.t_band(qualified, assigned)
+    p, t = levels.p_band(assigned, authorized), levels.t_band(qualified, assigned)
     return {"unit_id": unit_id, "as_of": on, "authorized": authorized, "assigned": assigned,
             "qualified": qualified,
-            "manning_pct": rules.display_pct(rules.percent(assigned, authorized)),
-            "qualified_pct": rules.display_pct(rules.percent(qualified, assigned)),
-            "p_level": p.level, "t_level": t.level, "level": rules.combined_level(p.rank, t.rank),
+            "manning_pct": levels.display_pct(levels.percent(assigned, authorized)),
+            "qualified_pct": levels.display_pct(levels.percent(qualified, assigned)),
+            "p_level": p.level, "t_level": t.level, "level": levels.combined_level(p.rank, t.rank),
             "taken_at": taken_at}
 
 

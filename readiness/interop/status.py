@@ -17,8 +17,8 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 
+from readiness.engine import levels as engine_levels
 from readiness.engine import queries as engine_queries
-from readiness.engine import rules as engine_rules
 from readiness.engine import services as engine_services
 from readiness.extensions import db
 from readiness.interop import gates as gating
@@ -148,11 +148,11 @@ def unit_levels(units: list[Unit], on: date) -> dict[int, dict[str, str | None]]
                         assigned + a,
                         qualified + q,
                     )
-            p, t = engine_rules.p_band(assigned, authorized), engine_rules.t_band(qualified, assigned)
+            p, t = engine_levels.p_band(assigned, authorized), engine_levels.t_band(qualified, assigned)
             out[unit.id] = {
                 "p_level": p.level,
                 "t_level": t.level,
-                "level": engine_rules.combined_level(p.rank, t.rank),
+                "level": engine_levels.combined_level(p.rank, t.rank),
             }
     return out
 

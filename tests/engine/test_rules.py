@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from readiness.engine import rules
+from readiness.engine import levels
 from tests.engine.conftest import TODAY, person_answer, status_of, unit_answer
 
 D = date.fromisoformat
@@ -233,8 +233,8 @@ def test_personnel_bands_and_the_combined_level(force, assigned, authorized, p_l
     (1, 8, "T-4", 12.5),
 ])
 def test_bands_compare_exact_ratios_not_rounded_figures(app, part, whole, level, shown):
-    band = rules.band("T", part, whole, (85, 75, 65))
-    assert (band.level, rules.display_pct(rules.percent(part, whole))) == (level, shown)
+    band = levels.band("T", part, whole, (85, 75, 65))
+    assert (band.level, levels.display_pct(levels.percent(part, whole))) == (level, shown)
 
 
 def test_only_earmarked_active_people_are_assigned(force):
